@@ -1,0 +1,43 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Meld",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Meld", targets: ["Meld"]),
+        .executable(name: "meld", targets: ["MeldCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // libvips through pkg-config. Only MeldVips (via CMeldVipsShims) may import it.
+        .systemLibrary(
+            name: "CMeldVips",
+            pkgConfig: "vips",
+            providers: [.apt(["libvips-dev"]), .brew(["vips"])]
+        ),
+        // Small non-variadic C wrappers around the libvips calls Meld uses.
+        .target(name: "CMeldVipsShims", dependencies: ["CMeldVips"]),
+        // Pure Swift + Dispatch: rasters, tiles, scheduler, kernels. No libvips.
+        .target(name: "MeldCore"),
+        // The only Swift that touches libvips.
+        .target(name: "MeldVips", dependencies: ["CMeldVipsShims", "CMeldVips", "MeldCore"]),
+        // The public API.
+        .target(name: "Meld", dependencies: ["MeldVips", "MeldCore"]),
+        .executableTarget(
+            name: "MeldCLI",
+            dependencies: ["Meld", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // Synthetic scenes, scalar reference kernels and comparison helpers for tests and benchmarks.
+        .target(name: "MeldTestSupport", dependencies: ["MeldCore"]),
+
+        .testTarget(name: "MeldCoreTests", dependencies: ["MeldCore", "MeldTestSupport"]),
+        .testTarget(name: "MeldVipsTests", dependencies: ["MeldVips", "MeldCore", "MeldTestSupport"]),
+        .testTarget(name: "MeldTests", dependencies: ["Meld", "MeldTestSupport"]),
+        .testTarget(name: "MeldCLITests", dependencies: ["Meld", "MeldTestSupport"]),
+
+        .executableTarget(name: "ResizeAndConvert", dependencies: ["Meld"], path: "Examples/ResizeAndConvert"),
+    ]
+)

@@ -1,0 +1,4 @@
+#ifndef CMELDVIPS_SHIM_H
+#define CMELDVIPS_SHIM_H
+#include <vips/vips.h>
+#endif

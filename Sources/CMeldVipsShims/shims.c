@@ -1,0 +1,379 @@
+// Non-variadic wrappers around libvips. See include/CMeldVipsShims.h for why
+// each exists; the short reason for almost all of them is that the wrapped
+// libvips call is variadic, or a macro, and so cannot be called from Swift.
+#include "CMeldVipsShims.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+// ---- start-up, errors, references --------------------------------------
+
+// vips_init is callable, but Meld also blocks "untrusted" loaders (ImageMagick,
+// PDF, ...) process-wide, which must happen right after init and only once.
+// libvips' warnings (e.g. "unknown EXIF resolution unit") go to stderr through GLib;
+// Meld reports problems as errors instead, so they are dropped unless MELD_VIPS_WARNINGS is set.
+static void drop_log(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data) {
+    (void)domain; (void)level; (void)message; (void)data;
+}
+
+int cmeld_init(const char *argv0) {
+    if (vips_init(argv0 ? argv0 : "meld") != 0) return -1;
+    vips_block_untrusted_set(TRUE);
+    if (!g_getenv("MELD_VIPS_WARNINGS"))
+        g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE, drop_log, NULL);
+    return 0;
+}
+
+// The error buffer is global: copy and clear it in one step so the next
+// failing call does not read a stale message.
+char *cmeld_error_take(void) {
+    const char *buffer = vips_error_buffer();
+    char *copy = NULL;
+    if (buffer && buffer[0]) copy = strdup(buffer);
+    vips_error_clear();
+    return copy;
+}
+
+void cmeld_error_clear(void) { vips_error_clear(); }
+void cmeld_free(void *p) { free(p); }
+// G_OBJECT() is a macro.
+void cmeld_image_ref(VipsImage *image) { g_object_ref(G_OBJECT(image)); }
+void cmeld_image_unref(VipsImage *image) { g_object_unref(G_OBJECT(image)); }
+void cmeld_object_unref(void *object) { if (object) g_object_unref(G_OBJECT(object)); }
+
+// ---- metadata -----------------------------------------------------------
+
+// vips_image_get_blob returns memory the image owns; Meld wants its own copy.
+size_t cmeld_icc_profile_copy(VipsImage *image, void **data) {
+    *data = NULL;
+    if (!vips_image_get_typeof(image, VIPS_META_ICC_NAME)) return 0;
+    const void *blob = NULL;
+    size_t length = 0;
+    if (vips_image_get_blob(image, VIPS_META_ICC_NAME, &blob, &length) != 0 || length == 0) {
+        vips_error_clear();
+        return 0;
+    }
+    void *copy = malloc(length);
+    if (!copy) return 0;
+    memcpy(copy, blob, length);
+    *data = copy;
+    return length;
+}
+
+// vips_image_get_string fails (setting the error buffer) when the field is absent.
+const char *cmeld_image_loader(VipsImage *image) {
+    const char *loader = NULL;
+    if (!vips_image_get_typeof(image, VIPS_META_LOADER)) return NULL;
+    if (vips_image_get_string(image, VIPS_META_LOADER, &loader) != 0) {
+        vips_error_clear();
+        return NULL;
+    }
+    return loader;
+}
+
+int cmeld_image_n_pages(VipsImage *image) { return vips_image_get_n_pages(image); }
+
+// vips_copy is variadic.
+int cmeld_copy_with_interpretation(VipsImage *in, VipsImage **out, VipsInterpretation interpretation) {
+    return vips_copy(in, out, "interpretation", interpretation, NULL);
+}
+
+// Metadata must be changed on a private copy: images may be shared through the cache.
+int cmeld_copy_with_icc_profile(VipsImage *in, VipsImage **out, const void *data, size_t length) {
+    if (vips_copy(in, out, NULL) != 0) return -1;
+    if (data && length > 0)
+        vips_image_set_blob_copy(*out, VIPS_META_ICC_NAME, data, length);
+    else
+        vips_image_remove(*out, VIPS_META_ICC_NAME);
+    return 0;
+}
+
+// vips_image_get_fields returns a NULL-terminated, g_malloc'd array we must free.
+int cmeld_copy_without_metadata(VipsImage *in, VipsImage **out) {
+    if (vips_copy(in, out, NULL) != 0) return -1;
+    gchar **fields = vips_image_get_fields(*out);
+    for (int i = 0; fields && fields[i]; i++) {
+        const char *f = fields[i];
+        if (strcmp(f, VIPS_META_ICC_NAME) == 0) continue;
+        if (strncmp(f, "exif-", 5) == 0 || strcmp(f, VIPS_META_XMP_NAME) == 0 ||
+            strcmp(f, VIPS_META_IPTC_NAME) == 0 || strcmp(f, VIPS_META_PHOTOSHOP_NAME) == 0 ||
+            strcmp(f, VIPS_META_ORIENTATION) == 0 || strcmp(f, "jpeg-comment") == 0 ||
+            strncmp(f, "png-comment", 11) == 0 || strcmp(f, "gif-comment") == 0)
+            vips_image_remove(*out, f);
+    }
+    g_strfreev(fields);
+    return 0;
+}
+
+// ---- loading -------------------------------------------------------------
+
+// Neither call is variadic, but both set the error buffer when nothing matches;
+// Meld reports "unsupported format" itself, so the message is dropped here.
+const char *cmeld_find_load_file(const char *path) {
+    const char *name = vips_foreign_find_load(path);
+    if (!name) vips_error_clear();
+    return name;
+}
+
+const char *cmeld_find_load_buffer(const void *data, size_t length) {
+    const char *name = vips_foreign_find_load_buffer(data, length);
+    if (!name) vips_error_clear();
+    return name;
+}
+
+static VipsAccess access_of(int sequential) {
+    return sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM;
+}
+
+int cmeld_load_file(const char *path, int sequential, VipsFailOn fail_on, VipsImage **out) {
+    *out = vips_image_new_from_file(path, "access", access_of(sequential), "fail_on", fail_on, NULL);
+    return *out ? 0 : -1;
+}
+
+// The bytes go into a VipsBlob the source (and so the image, and any cached
+// operation that refers to it) holds a reference to: nothing can outlive them.
+static VipsSource *source_from_copy(const void *data, size_t length) {
+    VipsBlob *blob = vips_blob_copy(data, length);
+    if (!blob) return NULL;
+    VipsSource *source = vips_source_new_from_blob(blob);
+    vips_area_unref(VIPS_AREA(blob));
+    return source;
+}
+
+int cmeld_load_buffer(const void *data, size_t length, int sequential, VipsFailOn fail_on, VipsImage **out) {
+    VipsSource *source = source_from_copy(data, length);
+    if (!source) return -1;
+    *out = vips_image_new_from_source(source, "", "access", access_of(sequential), "fail_on", fail_on, NULL);
+    g_object_unref(source);
+    return *out ? 0 : -1;
+}
+
+int cmeld_thumbnail_file(const char *path, int width, int height, VipsSize size,
+                         int no_rotate, int linear, const char *export_profile,
+                         VipsFailOn fail_on, VipsImage **out) {
+    (void)fail_on; // vips_thumbnail has no fail_on in 8.14; truncation is caught when saving.
+    if (export_profile)
+        return vips_thumbnail(path, out, width, "height", height, "size", size,
+                              "no_rotate", no_rotate, "linear", linear,
+                              "export_profile", export_profile, NULL);
+    return vips_thumbnail(path, out, width, "height", height, "size", size,
+                          "no_rotate", no_rotate, "linear", linear, NULL);
+}
+
+int cmeld_thumbnail_buffer(const void *data, size_t length, int width, int height, VipsSize size,
+                           int no_rotate, int linear, const char *export_profile,
+                           VipsFailOn fail_on, VipsImage **out) {
+    (void)fail_on;
+    VipsSource *source = source_from_copy(data, length);
+    if (!source) return -1;
+    int result;
+    if (export_profile)
+        result = vips_thumbnail_source(source, out, width, "height", height, "size", size,
+                                       "no_rotate", no_rotate, "linear", linear,
+                                       "export_profile", export_profile, NULL);
+    else
+        result = vips_thumbnail_source(source, out, width, "height", height, "size", size,
+                                       "no_rotate", no_rotate, "linear", linear, NULL);
+    g_object_unref(source);
+    return result;
+}
+
+// ---- pixel operations (all variadic in libvips) -----------------------------
+
+int cmeld_autorot(VipsImage *in, VipsImage **out) { return vips_autorot(in, out, NULL); }
+
+int cmeld_icc_transform(VipsImage *in, VipsImage **out, const char *profile, int depth, VipsIntent intent) {
+    return vips_icc_transform(in, out, profile, "embedded", TRUE, "depth", depth, "intent", intent, NULL);
+}
+
+int cmeld_colourspace(VipsImage *in, VipsImage **out, VipsInterpretation space) {
+    return vips_colourspace(in, out, space, NULL);
+}
+
+int cmeld_cast(VipsImage *in, VipsImage **out, VipsBandFormat format) { return vips_cast(in, out, format, NULL); }
+int cmeld_premultiply(VipsImage *in, VipsImage **out) { return vips_premultiply(in, out, NULL); }
+int cmeld_unpremultiply(VipsImage *in, VipsImage **out) { return vips_unpremultiply(in, out, NULL); }
+
+int cmeld_resize(VipsImage *in, VipsImage **out, double hscale, double vscale, VipsKernel kernel) {
+    return vips_resize(in, out, hscale, "vscale", vscale, "kernel", kernel, NULL);
+}
+
+int cmeld_crop(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
+    return vips_crop(in, out, left, top, width, height, NULL);
+}
+
+int cmeld_embed(VipsImage *in, VipsImage **out, int x, int y, int width, int height,
+                VipsExtend extend, const double *background, int n_background) {
+    if (background && n_background > 0) {
+        VipsArrayDouble *bg = vips_array_double_new(background, n_background);
+        int r = vips_embed(in, out, x, y, width, height, "extend", extend, "background", bg, NULL);
+        vips_area_unref(VIPS_AREA(bg));
+        return r;
+    }
+    return vips_embed(in, out, x, y, width, height, "extend", extend, NULL);
+}
+
+int cmeld_rot(VipsImage *in, VipsImage **out, VipsAngle angle) { return vips_rot(in, out, angle, NULL); }
+
+int cmeld_rotate(VipsImage *in, VipsImage **out, double angle, const double *background, int n_background) {
+    VipsInterpolate *bicubic = vips_interpolate_new("bicubic");
+    if (!bicubic) return -1;
+    int r;
+    if (background && n_background > 0) {
+        VipsArrayDouble *bg = vips_array_double_new(background, n_background);
+        r = vips_rotate(in, out, angle, "interpolate", bicubic, "background", bg, NULL);
+        vips_area_unref(VIPS_AREA(bg));
+    } else {
+        r = vips_rotate(in, out, angle, "interpolate", bicubic, NULL);
+    }
+    g_object_unref(bicubic);
+    return r;
+}
+
+int cmeld_flip(VipsImage *in, VipsImage **out, VipsDirection direction) { return vips_flip(in, out, direction, NULL); }
+int cmeld_extract_band(VipsImage *in, VipsImage **out, int band, int n) {
+    return vips_extract_band(in, out, band, "n", n, NULL);
+}
+int cmeld_bandjoin_const1(VipsImage *in, VipsImage **out, double value) {
+    return vips_bandjoin_const1(in, out, value, NULL);
+}
+int cmeld_flatten(VipsImage *in, VipsImage **out, const double *background, int n_background) {
+    VipsArrayDouble *bg = vips_array_double_new(background, n_background);
+    int r = vips_flatten(in, out, "background", bg, NULL);
+    vips_area_unref(VIPS_AREA(bg));
+    return r;
+}
+
+// ---- pixels between libvips and Meld ----------------------------------------
+
+typedef struct {
+    unsigned char *buffer;
+    size_t row_bytes;
+} CopyTarget;
+
+// Called by vips_sink_disc for each finished strip, in order, from one thread.
+// VIPS_REGION_ADDR is a macro.
+static int copy_region(VipsRegion *region, VipsRect *area, void *a) {
+    CopyTarget *target = (CopyTarget *)a;
+    size_t bytes = (size_t)area->width * VIPS_IMAGE_SIZEOF_PEL(region->im);
+    for (int y = 0; y < area->height; y++) {
+        const VipsPel *src = VIPS_REGION_ADDR(region, area->left, area->top + y);
+        memcpy(target->buffer + (size_t)(area->top + y) * target->row_bytes
+                   + (size_t)area->left * VIPS_IMAGE_SIZEOF_PEL(region->im),
+               src, bytes);
+    }
+    return 0;
+}
+
+// vips_image_write_to_memory allocates a fresh buffer per call (and page-faults
+// it in); this fills a buffer Meld reuses, with libvips' own threading.
+int cmeld_write_to_buffer(VipsImage *in, void *buffer, size_t length) {
+    size_t row_bytes = (size_t)VIPS_IMAGE_SIZEOF_LINE(in);
+    if (row_bytes * (size_t)in->Ysize > length) {
+        vips_error("meld", "buffer of %zu bytes is too small for %dx%d", length, in->Xsize, in->Ysize);
+        return -1;
+    }
+    CopyTarget target = { (unsigned char *)buffer, row_bytes };
+    return vips_sink_disc(in, copy_region, &target);
+}
+
+static void free_on_postclose(VipsImage *image, void *data) {
+    (void)image;
+    free(data);
+}
+
+// g_signal_connect is a macro.
+VipsImage *cmeld_image_from_owned_memory(void *data, size_t length, int width, int height,
+                                         int bands, VipsBandFormat format, VipsInterpretation interpretation) {
+    VipsImage *image = vips_image_new_from_memory(data, length, width, height, bands, format);
+    if (!image) return NULL;
+    image->Type = interpretation;
+    g_signal_connect(image, "postclose", G_CALLBACK(free_on_postclose), data);
+    return image;
+}
+
+// ---- saving (variadic in libvips) ---------------------------------------------
+
+int cmeld_jpegsave(VipsImage *in, VipsTarget *target, int quality, int progressive,
+                   VipsForeignSubsample subsample, int strip, int optimize_coding) {
+    return vips_jpegsave_target(in, target, "Q", quality, "interlace", progressive,
+                                "subsample_mode", subsample, "strip", strip,
+                                "optimize_coding", optimize_coding, NULL);
+}
+
+int cmeld_pngsave(VipsImage *in, VipsTarget *target, int compression, int bitdepth,
+                  int interlace, int strip) {
+    return vips_pngsave_target(in, target, "compression", compression, "bitdepth", bitdepth,
+                               "interlace", interlace, "strip", strip, NULL);
+}
+
+int cmeld_webpsave(VipsImage *in, VipsTarget *target, int quality, int lossless, int effort, int strip) {
+    return vips_webpsave_target(in, target, "Q", quality, "lossless", lossless, "effort", effort,
+                                "strip", strip, NULL);
+}
+
+int cmeld_tiffsave(VipsImage *in, VipsTarget *target, VipsForeignTiffCompression compression,
+                   int quality, int strip) {
+    return vips_tiffsave_target(in, target, "compression", compression, "Q", quality,
+                                "strip", strip, NULL);
+}
+
+int cmeld_heifsave(VipsImage *in, VipsTarget *target, int quality, int lossless,
+                   VipsForeignHeifCompression compression, int effort, int bitdepth, int strip) {
+    return vips_heifsave_target(in, target, "Q", quality, "lossless", lossless,
+                                "compression", compression, "effort", effort,
+                                "bitdepth", bitdepth, "strip", strip, NULL);
+}
+
+int cmeld_gifsave(VipsImage *in, VipsTarget *target, int strip) {
+    return vips_gifsave_target(in, target, "strip", strip, NULL);
+}
+
+int cmeld_jxlsave(VipsImage *in, VipsTarget *target, int quality, int lossless, int effort, int strip) {
+    return vips_jxlsave_target(in, target, "Q", quality, "lossless", lossless, "effort", effort,
+                               "strip", strip, NULL);
+}
+
+// The memory target's bytes are only reachable through its "blob" property.
+void *cmeld_target_copy_bytes(VipsTarget *target, size_t *length) {
+    *length = 0;
+    VipsBlob *blob = NULL;
+    g_object_get(target, "blob", &blob, NULL);
+    if (!blob) return NULL;
+    size_t n = 0;
+    const void *bytes = vips_blob_get(blob, &n);
+    void *copy = malloc(n > 0 ? n : 1);
+    if (copy && n > 0) memcpy(copy, bytes, n);
+    vips_area_unref(VIPS_AREA(blob));
+    *length = n;
+    return copy;
+}
+
+// ---- capabilities --------------------------------------------------------------
+
+int cmeld_has_operation(const char *nickname) {
+    GType type = vips_type_find("VipsOperation", nickname);
+    return type != 0;
+}
+
+// Whether libheif has an encoder for this compression is only known by trying.
+int cmeld_can_encode_heif(VipsForeignHeifCompression compression) {
+    if (!cmeld_has_operation("heifsave_target")) return 0;
+    VipsImage *black = NULL, *rgb = NULL;
+    int ok = 0;
+    if (vips_black(&black, 16, 16, "bands", 3, NULL) == 0 &&
+        vips_cast(black, &rgb, VIPS_FORMAT_UCHAR, NULL) == 0) {
+        VipsTarget *target = vips_target_new_to_memory();
+        ok = vips_heifsave_target(rgb, target, "compression", compression, "effort", 0, NULL) == 0;
+        g_object_unref(target);
+    }
+    if (rgb) g_object_unref(rgb);
+    if (black) g_object_unref(black);
+    vips_error_clear();
+    return ok;
+}
+
+// ---- tuning --------------------------------------------------------------------
+void cmeld_set_concurrency(int threads) { vips_concurrency_set(threads); }
+int cmeld_get_concurrency(void) { return vips_concurrency_get(); }
+void cmeld_cache_set_max(int operations) { vips_cache_set_max(operations); }

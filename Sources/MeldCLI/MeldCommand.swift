@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Meld
+
+@main
+struct MeldCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meld",
+        abstract: "Deterministic multi-image compositing, editing and restyling at full resolution.",
+        discussion: """
+        Images are read and written through libvips (JPEG, PNG, WebP, TIFF, GIF, HEIF/AVIF, JPEG XL \
+        where this build has them: see `meld formats`). Outputs are written to a temporary file and \
+        renamed; an existing output is only replaced with --overwrite, and an output that is one of \
+        the inputs is refused.
+        """,
+        version: "0.1.0",
+        subcommands: [Info.self, Convert.self, ResizeCommand.self, Formats.self]
+    )
+}
+
+/// Runs `body`, turning a MeldError into one line on stderr and exit status 1.
+func reportingErrors(_ command: String, _ body: () throws(MeldError) -> Void) throws(ExitCode) {
+    do {
+        try body()
+    } catch {
+        printError("meld \(command): \(error)")
+        throw ExitCode(1)
+    }
+}
+
+/// Writes one line to standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,224 @@
+import CMeldVips
+import CMeldVipsShims
+import MeldCore
+import Synchronization
+
+/// Moves pixels between libvips images and Meld's working format (``Raster``: planar Float32,
+/// linear light, premultiplied alpha).
+///
+/// Import: the image is colour-managed to sRGB (embedded ICC profile, or libvips' defaults for
+/// CMYK), evaluated by libvips into a staging buffer that is reused across calls (no per-call
+/// full-size allocation once warm), then decoded in parallel tiles with exact lookup tables
+/// (8-bit: 256 entries, 16-bit: 65 536) and premultiplied. Export: un-premultiplied, encoded with
+/// the sRGB transfer (exact to the nearest code) into a buffer libvips takes ownership of.
+public enum PixelBridge {
+    /// Reused interleaved staging memory for imports. One at a time; concurrent imports wait.
+    private static let staging = Mutex<StagingBuffer>(StagingBuffer())
+
+    /// Decodes `image` into `raster`, reusing the raster's storage when it is large enough.
+    /// The source's bit depth (8 or 16) is returned so that export can match it.
+    @discardableResult
+    public static func read(_ image: VipsImageRef, into raster: inout Raster, schedule: Schedule = .default) throws(MeldError) -> Int {
+        var source = image
+        // Colour management and sample format: everything becomes 8- or 16-bit sRGB (or grey),
+        // except linear float (scRGB), which is taken as is.
+        let isLinearFloat = source.interpretation == .scrgb && source.sampleFormat == .float
+        let sixteen = source.sampleFormat.bits > 8
+        if !isLinearFloat {
+            let needsTransform = source.interpretation == .cmyk || (source.iccProfile.map { !ICCProfile.isSRGB($0) } ?? false)
+                || !(source.sampleFormat == .uchar || source.sampleFormat == .ushort)
+                || ![.srgb, .rgb, .bw, .rgb16, .grey16].contains(source.interpretation)
+            if needsTransform {
+                source = try source.convertedToSRGB(depth: sixteen || source.interpretation == .cmyk ? 16 : 8)
+                if source.sampleFormat != .uchar && source.sampleFormat != .ushort {
+                    source = try source.cast(to: sixteen ? .ushort : .uchar)
+                }
+            }
+        }
+        let bands = source.bands
+        guard let layout = PixelLayout(channels: bands) else {
+            throw MeldError(.unsupportedFormat, operation: "read", "images with \(bands) bands are not supported (1–4: grey, grey+alpha, RGB, RGBA)")
+        }
+        let format = source.sampleFormat
+        let bytesPerSample = format == .uchar ? 1 : (format == .ushort ? 2 : 4)
+        let w = source.width, h = source.height
+        let needed = w * h * bands * bytesPerSample
+        raster.reshape(width: w, height: h, layout: layout)
+        try staging.withLock { (stage: inout StagingBuffer) throws(MeldError) in
+            stage.reserve(needed)
+            guard cmeld_write_to_buffer(source.pointer, stage.base, needed) == 0 else {
+                throw VipsRuntime.failure(.corruptImage, "read", "the image could not be decoded (truncated or damaged data)")
+            }
+            let src = UnsafeSendablePointer(stage.base)
+            raster.withMutableView { dst in
+                switch format {
+                case .uchar: decode(UnsafePointer(src.pointer.assumingMemoryBound(to: UInt8.self)), bands: bands, table: SRGBTransfer.decode8, into: dst, schedule: schedule)
+                case .ushort: decode(UnsafePointer(src.pointer.assumingMemoryBound(to: UInt16.self)), bands: bands, table: SRGBTransfer.decode16, into: dst, schedule: schedule)
+                default: copyLinear(UnsafePointer(src.pointer.assumingMemoryBound(to: Float.self)), bands: bands, into: dst, schedule: schedule)
+                }
+            }
+        }
+        raster.isPremultiplied = true
+        return sixteen ? 16 : 8
+    }
+
+    /// Decodes `image` into a new raster.
+    public static func raster(from image: VipsImageRef, schedule: Schedule = .default) throws(MeldError) -> Raster {
+        var r = Raster(uninitializedWidth: 0, height: 0, layout: .rgb)
+        try read(image, into: &r, schedule: schedule)
+        return r
+    }
+
+    /// Encodes a raster as an sRGB (or grey) libvips image of 8 or 16 bits per sample.
+    public static func image(from raster: Raster, bitDepth: Int = 8, schedule: Schedule = .default) throws(MeldError) -> VipsImageRef {
+        try VipsRuntime.start()
+        guard bitDepth == 8 || bitDepth == 16 else {
+            throw MeldError(.invalidArgument, operation: "write", "bit depth must be 8 or 16 (got \(bitDepth))")
+        }
+        guard raster.width > 0, raster.height > 0 else {
+            throw MeldError(.invalidArgument, operation: "write", "cannot make an image of \(raster.width)x\(raster.height) pixels")
+        }
+        let bands = raster.channels, w = raster.width, h = raster.height
+        let bytes = w * h * bands * (bitDepth / 8)
+        guard let memory = malloc(bytes) else {
+            throw MeldError(.processingFailed, operation: "write", "out of memory for a \(w)x\(h) image")
+        }
+        let dst = UnsafeSendablePointer(memory)
+        raster.withView { src in
+            if bitDepth == 8 {
+                encode(src, premultiplied: raster.isPremultiplied, into: dst.pointer.assumingMemoryBound(to: UInt8.self),
+                       schedule: schedule, SRGBTransfer.encode8, alpha: { UInt8((min(max($0, 0), 1) * 255).rounded()) })
+            } else {
+                encode(src, premultiplied: raster.isPremultiplied, into: dst.pointer.assumingMemoryBound(to: UInt16.self),
+                       schedule: schedule, SRGBTransfer.encode16, alpha: { UInt16((min(max($0, 0), 1) * 65535).rounded()) })
+            }
+        }
+        let interpretation: VipsInterpretation = bands <= 2
+            ? (bitDepth == 16 ? VIPS_INTERPRETATION_GREY16 : VIPS_INTERPRETATION_B_W)
+            : (bitDepth == 16 ? VIPS_INTERPRETATION_RGB16 : VIPS_INTERPRETATION_sRGB)
+        guard let image = cmeld_image_from_owned_memory(memory, bytes, Int32(w), Int32(h), Int32(bands),
+                                                        bitDepth == 16 ? VIPS_FORMAT_USHORT : VIPS_FORMAT_UCHAR, interpretation) else {
+            free(memory)
+            throw VipsRuntime.failure(.processingFailed, "write", "libvips could not wrap the pixels")
+        }
+        return VipsImageRef(owning: image)
+    }
+
+    // MARK: kernels
+
+    /// Interleaved codes → planar linear floats, premultiplied, in row bands.
+    static func decode<T: FixedWidthInteger & UnsignedInteger>(_ src: UnsafePointer<T>, bands: Int, table: [Float],
+                                                               into dst: MutableRasterView, schedule: Schedule) {
+        let w = dst.width
+        let hasAlpha = bands == 2 || bands == 4
+        let colour = hasAlpha ? bands - 1 : bands
+        let scale = 1 / Float(T.max)
+        let source = UnsafeSendablePointer(UnsafeMutableRawPointer(mutating: src))
+        table.withUnsafeBufferPointer { lut in
+            let lut = UnsafeSendableBufferPointer(lut)
+            TileScheduler.forEachTile(in: Rect(width: w, height: dst.height),
+                                      schedule: Schedule(tileWidth: w, tileHeight: 32, threads: schedule.threads)) { tile in
+                let s = UnsafePointer(source.pointer.assumingMemoryBound(to: T.self))
+                for y in tile.y..<tile.maxY {
+                    let row = s + y &* w &* bands
+                    if hasAlpha {
+                        let a = dst.row(y, channel: colour)
+                        for x in 0..<w { a[x] = Float(row[x &* bands &+ colour]) * scale }
+                        for c in 0..<colour {
+                            let d = dst.row(y, channel: c)
+                            for x in 0..<w { d[x] = lut.buffer[Int(row[x &* bands &+ c])] * a[x] }
+                        }
+                    } else {
+                        for c in 0..<colour {
+                            let d = dst.row(y, channel: c)
+                            for x in 0..<w { d[x] = lut.buffer[Int(row[x &* bands &+ c])] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Interleaved linear floats (scRGB) → planar, premultiplied.
+    static func copyLinear(_ src: UnsafePointer<Float>, bands: Int, into dst: MutableRasterView, schedule: Schedule) {
+        let w = dst.width
+        let hasAlpha = bands == 2 || bands == 4
+        let colour = hasAlpha ? bands - 1 : bands
+        let source = UnsafeSendablePointer(UnsafeMutableRawPointer(mutating: src))
+        TileScheduler.forEachTile(in: Rect(width: w, height: dst.height),
+                                  schedule: Schedule(tileWidth: w, tileHeight: 32, threads: schedule.threads)) { tile in
+            let s = UnsafePointer(source.pointer.assumingMemoryBound(to: Float.self))
+            for y in tile.y..<tile.maxY {
+                let row = s + y &* w &* bands
+                for c in 0..<bands {
+                    let d = dst.row(y, channel: c)
+                    for x in 0..<w { d[x] = row[x &* bands &+ c] }
+                }
+                if hasAlpha {
+                    let a = dst.row(y, channel: colour)
+                    for c in 0..<colour {
+                        let d = dst.row(y, channel: c)
+                        for x in 0..<w { d[x] *= a[x] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Planar linear (premultiplied or straight) → interleaved sRGB codes.
+    static func encode<T>(_ src: RasterView, premultiplied: Bool, into dst: UnsafeMutablePointer<T>, schedule: Schedule,
+                          _ encodeColour: @escaping @Sendable (Float) -> T, alpha encodeAlpha: @escaping @Sendable (Float) -> T) {
+        let w = src.width, bands = src.channels
+        let hasAlpha = bands == 2 || bands == 4
+        let colour = hasAlpha ? bands - 1 : bands
+        let out = UnsafeSendablePointer(UnsafeMutableRawPointer(dst))
+        TileScheduler.forEachTile(in: Rect(width: w, height: src.height),
+                                  schedule: Schedule(tileWidth: w, tileHeight: 32, threads: schedule.threads),
+                                  makeScratch: { [Float](repeating: 0, count: w) }) { tile, inverse in
+            let d0 = out.pointer.assumingMemoryBound(to: T.self)
+            for y in tile.y..<tile.maxY {
+                let row = d0 + y &* w &* bands
+                if hasAlpha {
+                    let a = src.row(y, channel: colour)
+                    for x in 0..<w {
+                        inverse[x] = premultiplied && a[x] > 0 ? 1 / a[x] : (premultiplied ? 0 : 1)
+                        row[x &* bands &+ colour] = encodeAlpha(a[x])
+                    }
+                }
+                for c in 0..<colour {
+                    let s = src.row(y, channel: c)
+                    if hasAlpha {
+                        for x in 0..<w { row[x &* bands &+ c] = encodeColour(s[x] * inverse[x]) }
+                    } else {
+                        for x in 0..<w { row[x &* bands &+ c] = encodeColour(s[x]) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Growable, reusable raw memory (page-faulted once, kept for later imports).
+struct StagingBuffer: ~Copyable {
+    private(set) var base: UnsafeMutableRawPointer?
+    private(set) var capacity = 0
+
+    mutating func reserve(_ bytes: Int) {
+        if bytes <= capacity { return }
+        base?.deallocate()
+        base = .allocate(byteCount: bytes, alignment: 64)
+        capacity = bytes
+    }
+
+    deinit { base?.deallocate() }
+}
+
+struct UnsafeSendablePointer: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+    init(_ pointer: UnsafeMutableRawPointer?) { self.pointer = pointer! }
+}
+
+struct UnsafeSendableBufferPointer: @unchecked Sendable {
+    let buffer: UnsafeBufferPointer<Float>
+    init(_ buffer: UnsafeBufferPointer<Float>) { self.buffer = buffer }
+}

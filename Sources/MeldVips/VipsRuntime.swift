@@ -1,0 +1,43 @@
+import CMeldVips
+import CMeldVipsShims
+import MeldCore
+import Synchronization
+
+/// Process-wide libvips state: start-up (once), error capture, concurrency.
+public enum VipsRuntime {
+    private static let started: Result<Void, MeldError> = {
+        if cmeld_init("meld") != 0 {
+            return .failure(MeldError(.processingFailed, operation: "init", "libvips failed to start",
+                                      detail: takeError()))
+        }
+        return .success(())
+    }()
+
+    /// Starts libvips if it has not started yet. Safe to call from any thread, any number of times.
+    public static func start() throws(MeldError) {
+        try started.get()
+    }
+
+    /// libvips' version, e.g. "8.14.1".
+    public static var version: String {
+        "\(vips_version(0)).\(vips_version(1)).\(vips_version(2))"
+    }
+
+    /// Reads and clears libvips' process-wide error buffer (call right after the failing call).
+    static func takeError() -> String? {
+        guard let p = cmeld_error_take() else { return nil }
+        defer { cmeld_free(p) }
+        return String(cString: p)
+    }
+
+    /// Builds a MeldError from the error buffer right after a failed libvips call.
+    static func failure(_ kind: MeldError.Kind, _ operation: String, _ message: String) -> MeldError {
+        MeldError(kind, operation: operation, message, detail: takeError())
+    }
+
+    /// The number of worker threads libvips uses for evaluation (0 or less restores its default).
+    public static var concurrency: Int {
+        get { (try? start()) != nil ? Int(cmeld_get_concurrency()) : 0 }
+        set { if (try? start()) != nil { cmeld_set_concurrency(Int32(newValue)) } }
+    }
+}
