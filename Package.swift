@@ -38,6 +38,7 @@ let package = Package(
         .testTarget(name: "MeldTests", dependencies: ["Meld", "MeldTestSupport"]),
         .testTarget(name: "MeldCLITests", dependencies: ["Meld", "MeldTestSupport"]),
 
-        .executableTarget(name: "ResizeAndConvert", dependencies: ["Meld"], path: "Examples/ResizeAndConvert"),
+        // Examples: runnable programs that use only the public Meld API.
+        .executableTarget(name: "Renditions", dependencies: ["Meld"], path: "Examples/Renditions"),
     ]
 )

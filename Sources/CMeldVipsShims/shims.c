@@ -71,6 +71,16 @@ const char *cmeld_image_loader(VipsImage *image) {
     return loader;
 }
 
+const char *cmeld_image_get_string(VipsImage *image, const char *name) {
+    const char *value = NULL;
+    if (!vips_image_get_typeof(image, name)) return NULL;
+    if (vips_image_get_string(image, name, &value) != 0) {
+        vips_error_clear();
+        return NULL;
+    }
+    return value;
+}
+
 int cmeld_image_n_pages(VipsImage *image) { return vips_image_get_n_pages(image); }
 
 // vips_copy is variadic.

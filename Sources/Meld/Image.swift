@@ -85,7 +85,10 @@ public struct Image: Sendable {
             return
         }
         let plan = resize.plan(width: header.width, height: header.height)
-        let loaded = try VipsLoader.thumbnail(path: path, width: plan.scaledWidth, height: plan.scaledHeight, force: true, options: options.vips)
+        var loaded = try VipsLoader.thumbnail(path: path, width: plan.scaledWidth, height: plan.scaledHeight, force: true, options: options.vips)
+        // libvips' thumbnail always decodes in one sequential pass; unless the caller asked for
+        // sequential access, render it now so the image can be read any number of times.
+        if !options.sequential { loaded = try loaded.materialized() }
         let image = Image(ref: loaded, sourcePaths: [Image.canonical(path)], sourceFormat: header.loader.flatMap(ImageFormat.init(loader:)))
         if let crop = plan.crop {
             self = try image.cropped(to: crop)
@@ -167,7 +170,6 @@ public struct Image: Sendable {
     /// allows, and is converted (with rounding) otherwise.
     private func prepared(for format: ImageFormat, options: SaveOptions) throws(MeldError) -> VipsImageRef {
         var image = ref
-        if options.stripMetadata { image = try image.strippingMetadata() }
         let bits = image.sampleFormat.bits
         let wantBits = options.bitDepth ?? min(bits, format.maxBitDepth)
         if image.interpretation != .cmyk, (bits > 8 && wantBits <= 8) || image.sampleFormat == .float || image.sampleFormat == .double {

@@ -43,7 +43,7 @@ public struct ImageInfo: Sendable, Hashable, Codable {
         self.path = path
         let loader = ref.loader
         var format = loader.flatMap(ImageFormat.init(loader:))
-        if format == .heic, let path, ImageFormat(pathExtension: path) == .avif { format = .avif }
+        if format == .heic, ref.stringField("heif-compression") == "av1" { format = .avif }
         self.format = format
         width = ref.width
         height = ref.height

@@ -31,6 +31,11 @@ public final class VipsImageRef: @unchecked Sendable {
     /// The libvips loader that read this image ("jpegload", ...), if any.
     public var loader: String? { cmeld_image_loader(pointer).map { String(cString: $0) } }
 
+    /// A string metadata field, if present ("heif-compression" is "av1" for AVIF, "hevc" for HEIC).
+    public func stringField(_ name: String) -> String? {
+        cmeld_image_get_string(pointer, name).map { String(cString: $0) }
+    }
+
     /// The embedded ICC profile's bytes, if any.
     public var iccProfile: [UInt8]? {
         var data: UnsafeMutableRawPointer?

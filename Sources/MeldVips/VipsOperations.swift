@@ -168,3 +168,14 @@ extension VipsImageRef {
         return try derive("alpha", "could not add an alpha channel") { cmeld_bandjoin_const1(pointer, &$0, maxValue) }
     }
 }
+
+extension VipsImageRef {
+    /// Renders the image into memory now, so it can be read any number of times in any order
+    /// (a sequential-access pipeline can be read only once).
+    public func materialized() throws(MeldError) -> VipsImageRef {
+        guard let out = vips_image_copy_memory(pointer) else {
+            throw VipsRuntime.failure(.corruptImage, "load", "the image could not be decoded (truncated or damaged data)")
+        }
+        return VipsImageRef(owning: out)
+    }
+}

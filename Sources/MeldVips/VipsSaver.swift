@@ -98,15 +98,20 @@ public enum VipsSaver {
 
     private static func failure(_ settings: EncoderSettings) -> MeldError {
         let detail = VipsRuntime.takeError()
+        if detail?.contains("out of order read") ?? false {
+            return MeldError(.processingFailed, operation: "save",
+                             "an image loaded for one sequential pass was read a second time; load it with sequential access off",
+                             detail: detail)
+        }
         let kind: MeldError.Kind = (detail?.contains("truncated") ?? false) || (detail?.contains("Premature") ?? false)
-            || (detail?.contains("read error") ?? false) || (detail?.contains("out of order") ?? false) ? .corruptImage : .processingFailed
+            || (detail?.contains("read error") ?? false) ? .corruptImage : .processingFailed
         let what = kind == .corruptImage ? "the input image is truncated or damaged" : "encoding failed"
         return MeldError(kind, operation: "save", what, detail: detail)
     }
 
     /// Makes the image storable in the format: CMYK becomes sRGB where the format has no CMYK.
     static func prepare(_ image: VipsImageRef, _ settings: EncoderSettings, strip: Bool) throws(MeldError) -> VipsImageRef {
-        var image = image
+        var image = strip ? try image.strippingMetadata() : image
         if image.interpretation == .cmyk && !settings.holdsCMYK {
             image = try image.convertedToSRGB(depth: image.sampleFormat.bits > 8 ? 16 : 8)
         }
@@ -117,7 +122,9 @@ public enum VipsSaver {
     }
 
     private static func run(_ image: VipsImageRef, _ target: UnsafeMutablePointer<VipsTarget>, _ settings: EncoderSettings, strip: Bool) -> Int32 {
-        let s: Int32 = strip ? 1 : 0
+        // libvips' own `strip` also drops the ICC profile, which would change how the colours
+        // display; `prepare` removes the other metadata itself and keeps the profile.
+        let s: Int32 = 0
         switch settings {
         case let .jpeg(quality, progressive, subsampling, optimize):
             let mode: VipsForeignSubsample = switch subsampling {

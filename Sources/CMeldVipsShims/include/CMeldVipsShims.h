@@ -34,6 +34,8 @@ void cmeld_object_unref(void *object);
 size_t cmeld_icc_profile_copy(VipsImage *image, void **data);
 /// The loader nickname recorded on the image ("jpegload", ...) or NULL.
 const char *cmeld_image_loader(VipsImage *image);
+/// A string metadata field ("heif-compression", ...) or NULL when absent. Owned by the image.
+const char *cmeld_image_get_string(VipsImage *image, const char *name);
 /// Number of pages (frames) the file holds, 1 if not recorded.
 int cmeld_image_n_pages(VipsImage *image);
 /// vips_copy with a new interpretation (vips_copy is variadic).
