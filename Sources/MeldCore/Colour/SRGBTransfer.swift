@@ -37,21 +37,26 @@ public enum SRGBTransfer {
         var t = [Float](repeating: 0, count: 257)
         t[0] = -.infinity
         t[256] = .infinity
+        // Whether `x` encodes below code `c`. Evaluated in Double: Float `encode` is off by an
+        // ulp or so, which near a boundary is enough to pick the wrong code.
+        func below(_ x: Float, _ c: Int) -> Bool {
+            let a = Double(x)
+            let v = a <= 0.0031308 ? a * 12.92 : 1.055 * pow(a, 1 / 2.4) - 0.055
+            return (v * 255).rounded() < Double(c)
+        }
         for c in 1..<256 {
-            // Find the float boundary exactly: the smallest Float x with round(encode(x)*255) >= c.
-            var lo = decode((Float(c) - 0.5) / 255) - 1e-4, hi = decode((Float(c) - 0.5) / 255) + 1e-4
-            lo = max(lo, 0)
-            while lo.nextUp < hi {
-                let mid = (lo + hi) / 2
-                if (encode(mid) * 255).rounded() >= Float(c) { hi = mid } else { lo = mid }
-                if mid == lo || mid == hi { break }
-            }
-            t[c] = (encode(lo) * 255).rounded() >= Float(c) ? lo : hi
+            // Start at the boundary's nearest Float and step to the smallest x with
+            // round(encode(x) * 255) >= c (a few ulps at most).
+            let a = (Double(c) - 0.5) / 255
+            var x = Float(a <= 0.04045 ? a / 12.92 : pow((a + 0.055) / 1.055, 2.4))
+            while below(x, c) { x = x.nextUp }
+            while !below(x.nextDown, c) { x = x.nextDown }
+            t[c] = x
         }
         return t
     }()
 
-    /// A coarse first guess for the 8-bit code of a linear value, indexed by `Int(x * 4095)`;
+    /// A coarse first guess for the 8-bit code of a linear value, indexed by `Int(x * 4096)`;
     /// one threshold comparison then makes it exact (code boundaries are further apart than
     /// one cell in linear space, so a cell straddles at most one boundary).
     @usableFromInline static let encode8Guess: [UInt8] = (0...4096).map { i in

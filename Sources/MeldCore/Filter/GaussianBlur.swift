@@ -87,7 +87,10 @@ public struct GaussianBlur: Sendable, Hashable {
                 for i in 0..<(hi - lo) { o[i] += wk * s[i] }
             }
             for i in 0..<min(lo, count) { out[i] += wk * row[min(max(x0 + i + k - r, 0), width - 1)] }
-            if hi < count { for i in max(hi, 0)..<count { out[i] += wk * row[min(max(x0 + i + k - r, 0), width - 1)] } }
+            // Start after the left border part: when the row is narrower than 2r there is no
+            // interior (hi < lo) and starting at hi would add these taps twice.
+            let right = max(hi, lo)
+            if right < count { for i in right..<count { out[i] += wk * row[min(max(x0 + i + k - r, 0), width - 1)] } }
         }
     }
 }
