@@ -11,8 +11,9 @@ struct ResizeCommand: ParsableCommand {
           meld resize photo.jpg -o thumb.webp --fit 800x800
           meld resize photo.jpg -o square.jpg --fill 1000x1000
         With the default Lanczos 3 kernel the decoder shrinks on load (JPEG decodes at 1/2, 1/4 \
-        or 1/8 scale), which is several times faster for large reductions; embedded ICC profiles \
-        are then converted to sRGB.
+        or 1/8 scale), which is several times faster for large reductions. Colour is premultiplied \
+        by alpha while resampling (no dark fringes). An embedded RGB ICC profile is kept with the \
+        pixels; CMYK is converted to sRGB; 16-bit images stay 16-bit where the format allows.
         """
     )
 
