@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import MeldVips
 
 /// What an image file holds, as `meld info` reports it.
@@ -36,7 +40,7 @@ public struct ImageInfo: Sendable, Hashable, Codable {
     public init(contentsOf path: String, pixelLimit: Int? = nil) throws(MeldError) {
         let ref = try VipsLoader.load(path: path, options: VipsLoadOptions(sequential: true, pixelLimit: pixelLimit ?? Meld.pixelLimit, autorotate: false))
         self.init(ref: ref, path: path)
-        fileBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        fileBytes = FileStatus(path: path).size
     }
 
     init(ref: VipsImageRef, path: String?) {

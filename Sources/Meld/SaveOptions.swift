@@ -23,6 +23,9 @@ public struct SaveOptions: Sendable, Hashable, Codable {
     public var effort: Int?
     /// TIFF compression. Default deflate.
     public var tiffCompression: TIFFCompression
+    /// JPEG: compute optimal Huffman tables (a few % smaller files, ~10 % slower encoding).
+    /// Default false, as in libvips.
+    public var optimizeCoding: Bool
     /// Replace an existing file at the output path. Default false: an existing file is an error.
     public var overwrite: Bool
 
@@ -30,7 +33,7 @@ public struct SaveOptions: Sendable, Hashable, Codable {
     public init(format: ImageFormat? = nil, quality: Int = 85, progressive: Bool = false,
                 chromaSubsampling: ChromaSubsampling = .auto, stripMetadata: Bool = false,
                 pngCompression: Int = 6, bitDepth: Int? = nil, lossless: Bool = false, effort: Int? = nil,
-                tiffCompression: TIFFCompression = .deflate, overwrite: Bool = false) {
+                tiffCompression: TIFFCompression = .deflate, optimizeCoding: Bool = false, overwrite: Bool = false) {
         self.format = format
         self.quality = quality
         self.progressive = progressive
@@ -41,6 +44,7 @@ public struct SaveOptions: Sendable, Hashable, Codable {
         self.lossless = lossless
         self.effort = effort
         self.tiffCompression = tiffCompression
+        self.optimizeCoding = optimizeCoding
         self.overwrite = overwrite
     }
 
@@ -57,7 +61,7 @@ public struct SaveOptions: Sendable, Hashable, Codable {
             default: [8]
             }
             guard allowed.contains(bitDepth) else {
-                throw bad("\(format) stores \(allowed.map(String.init).joined(separator: " or "))-bit samples, not \(bitDepth)-bit")
+                throw bad("\(format) stores \(allowed.map { String($0) }.joined(separator: " or "))-bit samples, not \(bitDepth)-bit")
             }
         }
         if let effort {
@@ -77,7 +81,7 @@ public struct SaveOptions: Sendable, Hashable, Codable {
     /// The encoder settings for `format` and an image of `sourceBits` bits per sample.
     func encoder(for format: ImageFormat, sourceBits: Int) -> EncoderSettings {
         switch format {
-        case .jpeg: .jpeg(quality: quality, progressive: progressive, subsampling: chromaSubsampling, optimizeCoding: true)
+        case .jpeg: .jpeg(quality: quality, progressive: progressive, subsampling: chromaSubsampling, optimizeCoding: optimizeCoding)
         case .png: .png(compression: pngCompression, bitDepth: bitDepth ?? (sourceBits > 8 ? 16 : 8), interlace: progressive)
         case .webp: .webp(quality: quality, lossless: lossless, effort: effort ?? 4)
         case .tiff: .tiff(compression: tiffCompression, quality: quality)

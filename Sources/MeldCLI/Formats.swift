@@ -18,7 +18,7 @@ struct Formats: ParsableCommand {
         }
         print("libvips \(Meld.libvipsVersion)")
         for (format, read, write) in rows {
-            let name = format.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+            let name = format.rawValue + String(repeating: " ", count: max(0, 6 - format.rawValue.count))
             print("\(name) read: \(read ? "yes" : "no ")  write: \(write ? "yes" : "no ")  (.\(format.extensions.joined(separator: ", .")))")
         }
     }

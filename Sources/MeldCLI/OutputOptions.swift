@@ -36,6 +36,9 @@ struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("TIFF compression: none, deflate, lzw, jpeg, zstd, webp.", valueName: "scheme"))
     var tiffCompression: String = "deflate"
 
+    @Flag(help: "JPEG: optimise Huffman tables (a few % smaller, slightly slower).")
+    var optimizeCoding = false
+
     @Flag(help: "Replace the output file if it exists.")
     var overwrite = false
 
@@ -60,7 +63,8 @@ struct OutputOptions: ParsableArguments {
         SaveOptions(format: format.flatMap(ImageFormat.init(name:)), quality: quality, progressive: progressive,
                     chromaSubsampling: ChromaSubsampling(rawValue: subsample) ?? .auto, stripMetadata: strip,
                     pngCompression: compression, bitDepth: bitDepth, lossless: lossless, effort: effort,
-                    tiffCompression: TIFFCompression(rawValue: tiffCompression) ?? .deflate, overwrite: overwrite)
+                    tiffCompression: TIFFCompression(rawValue: tiffCompression) ?? .deflate,
+                    optimizeCoding: optimizeCoding, overwrite: overwrite)
     }
 }
 

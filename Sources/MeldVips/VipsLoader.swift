@@ -1,6 +1,10 @@
 import CMeldVips
 import CMeldVipsShims
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import MeldCore
 
 /// How libvips should read an image.
@@ -128,23 +132,20 @@ public enum VipsLoader {
     }
 
     static func checkReadable(_ path: String) throws(MeldError) {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        let status = FileStatus(path: path)
+        guard status.exists else {
             throw MeldError(.notFound, operation: "load", "\(path) does not exist")
         }
-        if isDir.boolValue { throw MeldError(.invalidArgument, operation: "load", "\(path) is a folder, not an image file") }
-        guard FileManager.default.isReadableFile(atPath: path) else {
+        if status.isDirectory { throw MeldError(.invalidArgument, operation: "load", "\(path) is a folder, not an image file") }
+        guard status.isReadable else {
             throw MeldError(.ioFailure, operation: "load", "\(path) is not readable (check its permissions)")
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        if size == 0 { throw MeldError(.emptyFile, operation: "load", "\(path) is empty (0 bytes)") }
+        if status.size == 0 { throw MeldError(.emptyFile, operation: "load", "\(path) is empty (0 bytes)") }
     }
 
     /// A short guess at what a file that is not an image holds, for error messages.
     static func sniff(_ path: String) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "unreadable" }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 16)) ?? Data()
+        let head = FileStatus.head(of: path, count: 16)
         return head.withUnsafeBytes { sniff($0) }
     }
 

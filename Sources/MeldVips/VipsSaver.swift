@@ -1,6 +1,10 @@
 import CMeldVips
 import CMeldVipsShims
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import MeldCore
 
 /// JPEG chroma subsampling.
@@ -72,13 +76,14 @@ public enum VipsSaver {
     public static func write(_ image: VipsImageRef, to path: String, _ settings: EncoderSettings, strip: Bool) throws(MeldError) {
         try VipsRuntime.start()
         let prepared = try prepare(image, settings, strip: strip)
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let folderStatus = FileStatus(path: folder)
+        guard folderStatus.exists, folderStatus.isDirectory else {
             throw MeldError(.notFound, operation: "save", "output folder \(folder) does not exist")
         }
-        let temp = folder + "/." + url.lastPathComponent + ".meld-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let temp = (folder == "/" ? "" : folder) + "/." + name + ".meld-\(UInt32.random(in: 0...UInt32.max)).tmp"
         guard let target = vips_target_new_to_file(temp) else {
             throw VipsRuntime.failure(.ioFailure, "save", "cannot create a file in \(folder) (check permissions and free space)")
         }
@@ -90,7 +95,7 @@ public enum VipsSaver {
             throw error
         }
         guard rename(temp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = FileStatus.lastErrorDescription
             unlink(temp)
             throw MeldError(.ioFailure, operation: "save", "cannot move the finished file to \(path): \(reason)")
         }
