@@ -59,7 +59,7 @@ public enum SRGBTransfer {
     /// A coarse first guess for the 8-bit code of a linear value, indexed by `Int(x * 4096)`;
     /// one threshold comparison then makes it exact (code boundaries are further apart than
     /// one cell in linear space, so a cell straddles at most one boundary).
-    @usableFromInline static let encode8Guess: [UInt8] = (0...4096).map { i in
+    public static let encode8Guess: [UInt8] = (0...4096).map { i in
         let x = Float(i) / 4096
         var c = 0
         while c < 255 && encode8Thresholds[c + 1] <= x { c += 1 }
