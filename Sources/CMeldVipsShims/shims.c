@@ -161,29 +161,29 @@ int cmeld_load_buffer(const void *data, size_t length, int sequential, VipsFailO
 int cmeld_thumbnail_file(const char *path, int width, int height, VipsSize size,
                          int no_rotate, int linear, const char *export_profile,
                          VipsFailOn fail_on, VipsImage **out) {
-    (void)fail_on; // vips_thumbnail has no fail_on in 8.14; truncation is caught when saving.
+    // fail_on matters: thumbnail's own loader defaults to "none", which decodes a truncated
+    // or damaged file to a grey-filled image without any error.
     if (export_profile)
         return vips_thumbnail(path, out, width, "height", height, "size", size,
                               "no_rotate", no_rotate, "linear", linear,
-                              "export_profile", export_profile, NULL);
+                              "export_profile", export_profile, "fail_on", fail_on, NULL);
     return vips_thumbnail(path, out, width, "height", height, "size", size,
-                          "no_rotate", no_rotate, "linear", linear, NULL);
+                          "no_rotate", no_rotate, "linear", linear, "fail_on", fail_on, NULL);
 }
 
 int cmeld_thumbnail_buffer(const void *data, size_t length, int width, int height, VipsSize size,
                            int no_rotate, int linear, const char *export_profile,
                            VipsFailOn fail_on, VipsImage **out) {
-    (void)fail_on;
     VipsSource *source = source_from_copy(data, length);
     if (!source) return -1;
     int result;
     if (export_profile)
         result = vips_thumbnail_source(source, out, width, "height", height, "size", size,
                                        "no_rotate", no_rotate, "linear", linear,
-                                       "export_profile", export_profile, NULL);
+                                       "export_profile", export_profile, "fail_on", fail_on, NULL);
     else
         result = vips_thumbnail_source(source, out, width, "height", height, "size", size,
-                                       "no_rotate", no_rotate, "linear", linear, NULL);
+                                       "no_rotate", no_rotate, "linear", linear, "fail_on", fail_on, NULL);
     g_object_unref(source);
     return result;
 }
@@ -361,9 +361,15 @@ void *cmeld_target_copy_bytes(VipsTarget *target, size_t *length) {
 
 // ---- capabilities --------------------------------------------------------------
 
+// An operation blocked by cmeld_init's vips_block_untrusted_set (libvips 8.14 flags jxlload
+// and jxlsave as untrusted) still has a type, but every call fails with "operation is blocked".
 int cmeld_has_operation(const char *nickname) {
     GType type = vips_type_find("VipsOperation", nickname);
-    return type != 0;
+    if (!type) return 0;
+    VipsOperationClass *klass = VIPS_OPERATION_CLASS(g_type_class_ref(type));
+    int blocked = (klass->flags & VIPS_OPERATION_BLOCKED) != 0;
+    g_type_class_unref(klass);
+    return !blocked;
 }
 
 // Whether libheif has an encoder for this compression is only known by trying.

@@ -53,6 +53,9 @@ public enum VipsLoader {
             throw MeldError(.unsupportedFormat, operation: "load",
                             "\(path): format read by \(loaderName) is not supported; use JPEG, PNG, WebP, TIFF, GIF, HEIF/AVIF or JPEG XL")
         }
+        guard cmeld_has_operation(loaderName) != 0 else {
+            throw MeldError(.unsupportedFeature, operation: "load", "\(path): this libvips build blocks its \(loaderName) loader (see `meld formats`)")
+        }
         var out: UnsafeMutablePointer<VipsImage>?
         guard cmeld_load_file(path, options.sequential ? 1 : 0, VIPS_FAIL_ON_ERROR, &out) == 0, let out else {
             throw VipsRuntime.failure(.corruptImage, "load", "\(path) could not be read: the file is damaged or not a valid \(formatName(forLoader: loaderName) ?? "image")")
@@ -72,6 +75,9 @@ public enum VipsLoader {
         guard formatName(forLoader: loaderName) != nil else {
             throw MeldError(.unsupportedFormat, operation: "load",
                             "\(name): format read by \(loaderName) is not supported; use JPEG, PNG, WebP, TIFF, GIF, HEIF/AVIF or JPEG XL")
+        }
+        guard cmeld_has_operation(loaderName) != 0 else {
+            throw MeldError(.unsupportedFeature, operation: "load", "\(name): this libvips build blocks its \(loaderName) loader (see `meld formats`)")
         }
         var out: UnsafeMutablePointer<VipsImage>?
         guard cmeld_load_buffer(base, bytes.count, options.sequential ? 1 : 0, VIPS_FAIL_ON_ERROR, &out) == 0, let out else {

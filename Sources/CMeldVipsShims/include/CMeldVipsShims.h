@@ -119,7 +119,7 @@ void *cmeld_target_copy_bytes(VipsTarget *target, size_t *length);
 
 // ---- capabilities --------------------------------------------------------------
 
-/// 1 when libvips has an operation (loader or saver) of this nickname.
+/// 1 when libvips has an operation (loader or saver) of this nickname and it is not blocked.
 int cmeld_has_operation(const char *nickname);
 /// 1 when a tiny image saves through `saver` ("heifsave" with AV1, ...) right now.
 int cmeld_can_encode_heif(VipsForeignHeifCompression compression);
