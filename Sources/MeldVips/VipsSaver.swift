@@ -171,8 +171,18 @@ public enum VipsCapabilities {
     }
 
     /// Whether HEIF files with this codec can be written (libheif's encoders are optional).
+    /// Found out once per process by a trial encode of a tiny image.
     public static func canEncode(_ codec: HEIFCodec) -> Bool {
-        guard (try? VipsRuntime.start()) != nil else { return false }
-        return cmeld_can_encode_heif(codec == .av1 ? VIPS_FOREIGN_HEIF_COMPRESSION_AV1 : VIPS_FOREIGN_HEIF_COMPRESSION_HEVC) != 0
+        codec == .av1 ? canEncodeAV1 : canEncodeHEVC
     }
+
+    private static let canEncodeAV1: Bool = {
+        guard (try? VipsRuntime.start()) != nil else { return false }
+        return cmeld_can_encode_heif(VIPS_FOREIGN_HEIF_COMPRESSION_AV1) != 0
+    }()
+
+    private static let canEncodeHEVC: Bool = {
+        guard (try? VipsRuntime.start()) != nil else { return false }
+        return cmeld_can_encode_heif(VIPS_FOREIGN_HEIF_COMPRESSION_HEVC) != 0
+    }()
 }

@@ -4,7 +4,7 @@ import Testing
 
 /// EXIF orientation is applied on load (the pixels come out upright), reported by ImageInfo,
 /// and respected by the shrink-on-load path.
-@Suite struct OrientationTests {
+@Suite(.libvipsShared) struct OrientationTests {
     static let folder = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/orientation")
