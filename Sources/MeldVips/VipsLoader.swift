@@ -49,13 +49,7 @@ public enum VipsLoader {
             throw MeldError(.unsupportedFormat, operation: "load",
                             "\(path) is not an image format Meld reads (\(sniff(path)))")
         }
-        guard formatName(forLoader: loaderName) != nil else {
-            throw MeldError(.unsupportedFormat, operation: "load",
-                            "\(path): format read by \(loaderName) is not supported; use JPEG, PNG, WebP, TIFF, GIF, HEIF/AVIF or JPEG XL")
-        }
-        guard cmeld_has_operation(loaderName) != 0 else {
-            throw MeldError(.unsupportedFeature, operation: "load", "\(path): this libvips build blocks its \(loaderName) loader (see `meld formats`)")
-        }
+        try checkAllowed(loaderName, name: path)
         var out: UnsafeMutablePointer<VipsImage>?
         guard cmeld_load_file(path, options.sequential ? 1 : 0, VIPS_FAIL_ON_ERROR, &out) == 0, let out else {
             throw VipsRuntime.failure(.corruptImage, "load", "\(path) could not be read: the file is damaged or not a valid \(formatName(forLoader: loaderName) ?? "image")")
@@ -72,13 +66,7 @@ public enum VipsLoader {
         guard let loaderName = cmeld_find_load_buffer(base, bytes.count).map({ String(cString: $0) }) else {
             throw MeldError(.unsupportedFormat, operation: "load", "\(name) is not an image format Meld reads (\(sniff(bytes)))")
         }
-        guard formatName(forLoader: loaderName) != nil else {
-            throw MeldError(.unsupportedFormat, operation: "load",
-                            "\(name): format read by \(loaderName) is not supported; use JPEG, PNG, WebP, TIFF, GIF, HEIF/AVIF or JPEG XL")
-        }
-        guard cmeld_has_operation(loaderName) != 0 else {
-            throw MeldError(.unsupportedFeature, operation: "load", "\(name): this libvips build blocks its \(loaderName) loader (see `meld formats`)")
-        }
+        try checkAllowed(loaderName, name: name)
         var out: UnsafeMutablePointer<VipsImage>?
         guard cmeld_load_buffer(base, bytes.count, options.sequential ? 1 : 0, VIPS_FAIL_ON_ERROR, &out) == 0, let out else {
             throw VipsRuntime.failure(.corruptImage, "load", "\(name) could not be read: the data is damaged or not a valid \(formatName(forLoader: loaderName) ?? "image")")
@@ -135,6 +123,18 @@ public enum VipsLoader {
             return VipsImageRef(owning: out)
         }
         return image
+    }
+
+    /// Refuses loaders outside ``allowed`` and loaders this libvips build blocks.
+    static func checkAllowed(_ loaderName: String, name: String) throws(MeldError) {
+        guard let format = formatName(forLoader: loaderName) else {
+            throw MeldError(.unsupportedFormat, operation: "load",
+                            "\(name): format read by \(loaderName) is not supported; use JPEG, PNG, WebP, TIFF, GIF or HEIF/AVIF")
+        }
+        guard cmeld_has_operation(loaderName) != 0 else {
+            throw MeldError(.unsupportedFeature, operation: "load",
+                            "\(name): this libvips build blocks its \(format) loader as untrusted (see `meld formats`)")
+        }
     }
 
     static func checkReadable(_ path: String) throws(MeldError) {

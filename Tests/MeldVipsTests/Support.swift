@@ -1,6 +1,7 @@
 import Foundation
 import MeldCore
 import MeldVips
+import MeldTestSupport
 import Testing
 
 /// Where the bundled samples and committed fixtures are, found from this file's path.
@@ -99,45 +100,3 @@ import Glibc
 import Darwin
 #endif
 
-/// libvips has one error buffer for the whole process, and a process-wide switch that stops
-/// errors being recorded at all (`vips_error_freeze`, which its format sniffers turn on while
-/// they probe a file, i.e. during every load). Meld takes the kind of some failures (damage met
-/// while encoding) from libvips' words in that buffer, so a load or a failure in a test running
-/// in parallel can take or suppress them. Suites that use libvips hold this lock shared; tests
-/// that check the kind of a libvips failure hold it exclusively, so they run alone.
-///
-/// It is a file lock (flock) so that MeldVipsTests, MeldTests and MeldCLITests, which run in
-/// one process but share no code, share it; it is waited for by polling, never by blocking a
-/// thread of the test runner's pool.
-struct LibvipsLock: TestTrait, SuiteTrait, TestScoping {
-    enum Mode: Sendable { case shared, exclusive }
-    let mode: Mode
-
-    static let path = FileManager.default.temporaryDirectory.appendingPathComponent("meld-tests-libvips-errors.lock").path
-
-    var isRecursive: Bool { true }
-
-    func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? {
-        guard testCase != nil else { return nil }
-        // A test that asks for the lock exclusively takes only that one.
-        if mode == .shared, test.traits.contains(where: { ($0 as? LibvipsLock)?.mode == .exclusive }) { return nil }
-        return self
-    }
-
-    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        let fd = open(Self.path, O_CREAT | O_RDWR, 0o644)
-        precondition(fd >= 0, "cannot open \(Self.path)")
-        defer { close(fd) }
-        let operation = (mode == .shared ? LOCK_SH : LOCK_EX) | LOCK_NB
-        while flock(fd, operation) != 0 { try await Task.sleep(nanoseconds: 1_000_000) }
-        defer { _ = flock(fd, LOCK_UN) }
-        try await function()
-    }
-}
-
-extension Trait where Self == LibvipsLock {
-    /// Uses libvips; may run alongside other such tests.
-    static var libvipsShared: Self { LibvipsLock(mode: .shared) }
-    /// Checks the kind or detail of a libvips failure: runs alone.
-    static var libvipsExclusive: Self { LibvipsLock(mode: .exclusive) }
-}
