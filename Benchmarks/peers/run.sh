@@ -5,10 +5,11 @@
 #   Benchmarks/peers/run.sh            # 15 runs per command
 #   Benchmarks/peers/run.sh -n 31      # or RUNS=31 Benchmarks/peers/run.sh
 #   Benchmarks/peers/run.sh --no-png   # skip the (slow) PNG conversion suite
-#   Benchmarks/peers/run.sh --with-static  # also time meld built with --static-swift-stdlib
+#   Benchmarks/peers/run.sh --with-dynamic # also time meld linked against the shared Swift runtime
 #
 # Steps: install missing tools (Debian/Ubuntu: apt-get install libvips-tools imagemagick, plus
-# libvips-dev to build meld), build `meld` in release with its own scratch path
+# libvips-dev to build meld), build `meld` in release as the README installs it (with
+# --static-swift-stdlib, which saves 10-20 ms of start-up) in its own scratch path
 # (Benchmarks/.build-meld), generate the 24 MP input (Benchmarks/.cache/, not committed), then
 # run peers.py, which prints a Markdown report and writes it to peers/results/latest.md.
 set -euo pipefail
@@ -18,7 +19,7 @@ BENCH=$(dirname "$HERE")
 ROOT=$(dirname "$BENCH")
 RUNS=${RUNS:-15}
 WARMUP=${WARMUP:-2}
-STATIC=0
+DYNAMIC=0
 EXTRA=()
 
 while [ $# -gt 0 ]; do
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
     -n|--runs) RUNS=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
     --no-png) EXTRA+=(--no-png); shift ;;
-    --with-static) STATIC=1; shift ;;
+    --with-dynamic) DYNAMIC=1; shift ;;
     -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
@@ -65,18 +66,18 @@ fi
 
 # ---- meld, release ------------------------------------------------------------------------
 SCRATCH="$BENCH/.build-meld"
-say "building meld (release, scratch path ${SCRATCH#"$ROOT"/})"
-swift build -c release --product meld --package-path "$ROOT" --scratch-path "$SCRATCH" 2>&1 \
+say "building meld (release, --static-swift-stdlib, scratch path ${SCRATCH#"$ROOT"/})"
+swift build -c release --product meld --package-path "$ROOT" --scratch-path "$SCRATCH" --static-swift-stdlib 2>&1 \
   | grep -v "prohibited flag" | grep -E "error|warning: |Compiling|Build" >&2 || true
-MELD="$(swift build -c release --package-path "$ROOT" --scratch-path "$SCRATCH" --show-bin-path)/meld"
+MELD="$(swift build -c release --package-path "$ROOT" --scratch-path "$SCRATCH" --static-swift-stdlib --show-bin-path)/meld"
 [ -x "$MELD" ] || { echo "run.sh: the release build of meld failed (no $MELD)" >&2; exit 1; }
-if [ "$STATIC" = 1 ]; then
-  say "building meld with --static-swift-stdlib (scratch path ${SCRATCH#"$ROOT"/}-static)"
-  swift build -c release --product meld --package-path "$ROOT" --scratch-path "$SCRATCH-static" --static-swift-stdlib 2>&1 \
+if [ "$DYNAMIC" = 1 ]; then
+  say "building meld against the shared Swift runtime (scratch path ${SCRATCH#"$ROOT"/}-dynamic)"
+  swift build -c release --product meld --package-path "$ROOT" --scratch-path "$SCRATCH-dynamic" 2>&1 \
     | grep -v "prohibited flag" | grep -E "error|warning: |Build" >&2 || true
-  MELD_STATIC="$(swift build -c release --package-path "$ROOT" --scratch-path "$SCRATCH-static" --static-swift-stdlib --show-bin-path)/meld"
-  [ -x "$MELD_STATIC" ] || { echo "run.sh: the static build of meld failed" >&2; exit 1; }
-  EXTRA+=(--meld-static "$MELD_STATIC")
+  MELD_DYNAMIC="$(swift build -c release --package-path "$ROOT" --scratch-path "$SCRATCH-dynamic" --show-bin-path)/meld"
+  [ -x "$MELD_DYNAMIC" ] || { echo "run.sh: the dynamic build of meld failed" >&2; exit 1; }
+  EXTRA+=(--meld-dynamic "$MELD_DYNAMIC")
 fi
 
 # ---- inputs -------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ public struct Image: Sendable {
         var keepsAspect = true
         if case .exact = resize.mode { keepsAspect = false }
         var loaded = try VipsLoader.thumbnail(path: path, width: plan.scaledWidth, height: plan.scaledHeight,
-                                              force: !keepsAspect, options: options.vips)
+                                              force: !keepsAspect, options: options.vips, header: header)
         if loaded.width != plan.scaledWidth || loaded.height != plan.scaledHeight {
             loaded = try loaded.fitting(width: plan.scaledWidth, height: plan.scaledHeight)
         }

@@ -107,7 +107,7 @@ public enum PixelBridge {
     // MARK: kernels
 
     /// Interleaved codes → planar linear floats, premultiplied, in row bands.
-    static func decode<T: FixedWidthInteger & UnsignedInteger>(_ src: UnsafePointer<T>, bands: Int, table: [Float],
+    static func decode<T: FixedWidthInteger & UnsignedInteger & Sendable>(_ src: UnsafePointer<T>, bands: Int, table: [Float],
                                                                into dst: MutableRasterView, schedule: Schedule) {
         let w = dst.width
         let hasAlpha = bands == 2 || bands == 4
@@ -204,7 +204,7 @@ public enum PixelBridge {
 }
 
 /// Encodes linear floats to integer sRGB samples of one depth.
-protocol SampleEncoder {
+protocol SampleEncoder: Sendable {
     associatedtype Sample
     associatedtype Tables
     static func makeTables() -> Tables

@@ -79,10 +79,15 @@ public enum VipsLoader {
     /// The result fits inside `width × height` keeping the aspect ratio, or is exactly that size
     /// when `force` is set. Colour managed: pixels stay in the space of an embedded RGB profile,
     /// which is kept; CMYK is converted to sRGB. 16-bit input comes out 8-bit.
+    ///
+    /// - Parameter header: the image as returned by ``load(path:options:)`` for this path, which
+    ///   proves the file passed Meld's checks (existence, format, pixel limit) before any
+    ///   decoding; nil makes this call read the header and check it first.
     public static func thumbnail(path: String, width: Int, height: Int, force: Bool,
-                                 options: VipsLoadOptions) throws(MeldError) -> VipsImageRef {
-        // Header first: size checks happen before any decoding.
-        _ = try load(path: path, options: VipsLoadOptions(sequential: true, pixelLimit: options.pixelLimit, autorotate: false))
+                                 options: VipsLoadOptions, header: VipsImageRef? = nil) throws(MeldError) -> VipsImageRef {
+        if header == nil {
+            _ = try load(path: path, options: VipsLoadOptions(sequential: true, pixelLimit: options.pixelLimit, autorotate: false))
+        }
         var out: UnsafeMutablePointer<VipsImage>?
         let size = force ? VIPS_SIZE_FORCE : VIPS_SIZE_BOTH
         guard cmeld_thumbnail_file(path, Int32(width), Int32(height), size, options.autorotate ? 0 : 1, 0,

@@ -16,15 +16,17 @@ struct NamedSchedule: Sendable, CustomTestStringConvertible {
     }
 
     var testDescription: String {
-        (wholeImage ? "whole-image tile" : "\(tileWidth)x\(tileHeight) tiles") + ", \(threads) thread\(threads == 1 ? "" : "s")"
+        (wholeImage ? "whole-image tile"
+            : tileWidth == Schedule.fullWidth ? "full-width strips of \(tileHeight) rows" : "\(tileWidth)x\(tileHeight) tiles") + ", \(threads) thread\(threads == 1 ? "" : "s")"
     }
 
     static func tiles(_ w: Int, _ h: Int) -> [NamedSchedule] {
         [1, 2, 4].map { NamedSchedule(tileWidth: w, tileHeight: h, threads: $0, wholeImage: false) }
     }
 
-    /// {7x5, 16, 64, 256, whole image} × threads {1, 2, 4}.
+    /// {7x5, 16, 64, 256, full-width strips of 8 rows (the default's shape), whole image} × threads {1, 2, 4}.
     static let all: [NamedSchedule] = tiles(7, 5) + tiles(16, 16) + tiles(64, 64) + tiles(256, 256)
+        + tiles(Schedule.fullWidth, 8)
         + [1, 2, 4].map { NamedSchedule(tileWidth: 0, tileHeight: 0, threads: $0, wholeImage: true) }
     /// 1x1 tiles, only for tiny images.
     static let single: [NamedSchedule] = tiles(1, 1)

@@ -167,7 +167,12 @@ struct TileSchedulerTests {
 
     @Test func defaultScheduleIsSane() {
         #expect(Schedule.defaultThreads >= 1)
-        #expect(Schedule.default.tileWidth == 256 && Schedule.default.tileHeight == 256)
+        // The measured default: full-width strips 256 rows high (see Schedule.default).
+        #expect(Schedule.default.tileWidth == Schedule.fullWidth && Schedule.default.tileHeight == 256)
+        let grid = TileGrid(region: Rect(width: 6000, height: 4000), tileWidth: Schedule.default.tileWidth,
+                            tileHeight: Schedule.default.tileHeight)
+        #expect(grid.columns == 1 && grid.rows == 16)
+        #expect(grid.tile(at: 15) == Rect(x: 0, y: 3840, width: 6000, height: 160))
         let s = Schedule(tileWidth: 0, tileHeight: -3, threads: 0)
         #expect(s.tileWidth == 1 && s.tileHeight == 1 && s.threads == 1)
         let serial = Schedule.serial(covering: Rect(width: 97, height: 61))

@@ -28,7 +28,7 @@ public enum ColourConversion {
         source.withView { src in
             out.withMutableView { dst in
                 TileScheduler.forEachTile(in: source.bounds, schedule: schedule,
-                                          makeScratch: { RowScratch(capacity: schedule.tileWidth) }) { tile, scratch in
+                                          makeScratch: { RowScratch(capacity: min(schedule.tileWidth, source.width)) }) { tile, scratch in
                     let n = tile.width
                     for y in tile.y..<tile.maxY {
                         let o = y &* src.width &+ tile.x

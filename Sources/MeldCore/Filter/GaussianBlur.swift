@@ -41,11 +41,12 @@ public struct GaussianBlur: Sendable, Hashable {
         out.isPremultiplied = source.isPremultiplied
         guard source.width > 0 && source.height > 0 else { return out }
         let r = radius, w = weights
-        let bandRows = schedule.tileHeight + 2 * r
+        let bandRows = min(schedule.tileHeight, source.height) + 2 * r
+        let bandWidth = min(schedule.tileWidth, source.width)
         source.withView { src in
             out.withMutableView { dst in
                 TileScheduler.forEachTile(in: source.bounds, schedule: schedule,
-                                          makeScratch: { BlurScratch(count: bandRows * schedule.tileWidth) }) { tile, scratch in
+                                          makeScratch: { BlurScratch(count: bandRows * bandWidth) }) { tile, scratch in
                     let y0 = tile.y - r, rows = tile.height + 2 * r, tw = tile.width
                     for c in 0..<src.channels {
                         // Horizontal pass into the band (rows y0 ..< y0 + rows, clamped to the image).

@@ -3,6 +3,10 @@ import Synchronization
 
 /// Runs per-tile work over a region with `DispatchQueue.concurrentPerform`.
 ///
+/// The per-tile closures are `@Sendable`: they run on worker threads, so they must not be
+/// isolated to an actor (a closure written in main-actor code would otherwise trap at run time
+/// when a worker calls it).
+///
 /// Determinism: tiles are disjoint, so the order in which workers finish cannot change what
 /// they write. Reductions keep one partial result per tile, indexed by tile, and combine them
 /// in tile order afterwards — never in thread-arrival order — so a floating-point reduction
@@ -21,8 +25,8 @@ public enum TileScheduler {
     public static func forEachTile<Scratch>(
         in region: Rect,
         schedule: Schedule,
-        makeScratch: () -> Scratch,
-        _ body: (Rect, inout Scratch) -> Void
+        makeScratch: @Sendable () -> Scratch,
+        _ body: @Sendable (Rect, inout Scratch) -> Void
     ) {
         let grid = TileGrid(region: region, tileWidth: schedule.tileWidth, tileHeight: schedule.tileHeight)
         let count = grid.count
@@ -34,23 +38,18 @@ public enum TileScheduler {
             return
         }
         let next = Atomic<Int>(0)
-        withoutActuallyEscaping(makeScratch) { makeScratch in
-            withoutActuallyEscaping(body) { body in
-                let work = UnsafeSendableBox((makeScratch, body))
-                DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                    var scratch = work.value.0()
-                    while true {
-                        let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                        if i >= count { break }
-                        work.value.1(grid.tile(at: i), &scratch)
-                    }
-                }
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            var scratch = makeScratch()
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if i >= count { break }
+                body(grid.tile(at: i), &scratch)
             }
         }
     }
 
     /// Calls `body` once per tile, without scratch space.
-    public static func forEachTile(in region: Rect, schedule: Schedule, _ body: (Rect) -> Void) {
+    public static func forEachTile(in region: Rect, schedule: Schedule, _ body: @Sendable (Rect) -> Void) {
         forEachTile(in: region, schedule: schedule, makeScratch: { () }) { tile, _ in body(tile) }
     }
 
@@ -60,7 +59,7 @@ public enum TileScheduler {
         in region: Rect,
         schedule: Schedule,
         initial: T,
-        partial: (Rect) -> T,
+        partial: @Sendable (Rect) -> T,
         combine: (T, T) -> T
     ) -> T {
         let grid = TileGrid(region: region, tileWidth: schedule.tileWidth, tileHeight: schedule.tileHeight)
@@ -84,7 +83,7 @@ public enum TileScheduler {
         rowsPerBand: Int = 64,
         schedule: Schedule,
         initial: T,
-        partial: (Rect) -> T,
+        partial: @Sendable (Rect) -> T,
         combine: (T, T) -> T
     ) -> T {
         mapReduce(in: region,
@@ -92,7 +91,7 @@ public enum TileScheduler {
                   initial: initial, partial: partial, combine: combine)
     }
 
-    static func forEachTileIndexed(grid: TileGrid, threads: Int, _ body: (Int) -> Void) {
+    static func forEachTileIndexed(grid: TileGrid, threads: Int, _ body: @Sendable (Int) -> Void) {
         let count = grid.count
         guard count > 0 else { return }
         let workers = min(max(1, threads), count)
@@ -101,14 +100,11 @@ public enum TileScheduler {
             return
         }
         let next = Atomic<Int>(0)
-        withoutActuallyEscaping(body) { body in
-            let work = UnsafeSendableBox(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                while true {
-                    let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    if i >= count { break }
-                    work.value(i)
-                }
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if i >= count { break }
+                body(i)
             }
         }
     }
