@@ -18,8 +18,16 @@ public enum ColourConversion {
     /// Converts `source` (whose colour is in `from`) to `to`, with any schedule (bit-identical).
     public static func convert(_ source: Raster, from: ColourSpace, to: ColourSpace,
                                schedule: Schedule = .default) -> Raster {
-        precondition(source.layout == .rgb || source.layout == .rgba, "colour conversion needs an RGB raster")
         var out = Raster(uninitializedWidth: source.width, height: source.height, layout: source.layout)
+        convert(source, from: from, to: to, into: &out, schedule: schedule)
+        return out
+    }
+
+    /// Converts `source` into `out`, reusing `out`'s memory when it is large enough and not shared.
+    public static func convert(_ source: Raster, from: ColourSpace, to: ColourSpace, into out: inout Raster,
+                               schedule: Schedule = .default) {
+        precondition(source.layout == .rgb || source.layout == .rgba, "colour conversion needs an RGB raster")
+        out.reshape(width: source.width, height: source.height, layout: source.layout)
         let hasAlpha = source.layout.hasAlpha
         let unpremultiplyIn = hasAlpha && source.isPremultiplied
         let premultiplyOut = hasAlpha && to == .linearSRGB
@@ -55,7 +63,6 @@ public enum ColourConversion {
                 }
             }
         }
-        return out
     }
 
     /// One step of a conversion chain, applied in place to three planar rows.

@@ -35,11 +35,19 @@ public struct GaussianBlur: Sendable, Hashable {
     /// The halo a tile reads beyond its bounds.
     public var halo: Int { radius }
 
-    /// Blurs `source` with the given schedule.
+    /// Blurs `source` with the given schedule into a new raster.
     public func apply(to source: Raster, schedule: Schedule = .default) -> Raster {
         var out = Raster(uninitializedWidth: source.width, height: source.height, layout: source.layout)
+        apply(to: source, into: &out, schedule: schedule)
+        return out
+    }
+
+    /// Blurs `source` into `out`, reusing `out`'s memory when it is large enough and not shared
+    /// (a fresh 24 MP RGB output costs more to page in than the blur itself).
+    public func apply(to source: Raster, into out: inout Raster, schedule: Schedule = .default) {
+        out.reshape(width: source.width, height: source.height, layout: source.layout)
         out.isPremultiplied = source.isPremultiplied
-        guard source.width > 0 && source.height > 0 else { return out }
+        guard source.width > 0 && source.height > 0 else { return }
         let r = radius, w = weights
         let bandRows = min(schedule.tileHeight, source.height) + 2 * r
         let bandWidth = min(schedule.tileWidth, source.width)
@@ -70,7 +78,6 @@ public struct GaussianBlur: Sendable, Hashable {
                 }
             }
         }
-        return out
     }
 
     /// out[i] = Σₖ w[k] · row[clamp(x0 + i + k − r)], summed in k order.
