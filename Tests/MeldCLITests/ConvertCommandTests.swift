@@ -39,6 +39,11 @@ struct ConvertCommandTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(formats.stdout.utf8)) as? [String: Any])
         let writable = (object["formats"] as? [[String: Any]] ?? []).filter { $0["write"] as? Bool == true }.compactMap { $0["format"] as? String }
         #expect(Set(["jpeg", "png", "webp", "tiff", "gif"]).isSubset(of: writable))
+        // The command loads only the libvips modules it needs; HEIF must still be there whenever
+        // the library (which loads every module) can write it.
+        for heif in [ImageFormat.heic, .avif] where heif.canWrite {
+            #expect(writable.contains(heif.rawValue), "meld lost \(heif) by loading only the HEIF module")
+        }
         try CLI.withTemporaryFolder { folder in
             let small = folder + "/small.png"
             #expect(try CLI.run(["resize", Self.grace, "-o", small, "--width", "96"]).status == 0)
