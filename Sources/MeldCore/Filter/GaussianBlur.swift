@@ -12,7 +12,9 @@ import Darwin
 /// Every output pixel is the same sequence of float operations whatever the tiling, so any
 /// schedule gives bit-identical output.
 ///
-/// Cost: (2·radius + 1) multiply-adds per pixel per pass, per plane; ~2 ns/px/plane at σ = 2.
+/// Cost: (2·radius + 1) multiply-adds per pixel per pass, per plane. Measured at σ = 2 over a
+/// 24 MP RGB raster (Benchmarks, Kernels suite): 535 ms on one thread (~7 ns/px/plane), 281 ms
+/// on two.
 public struct GaussianBlur: Sendable, Hashable {
     /// The standard deviation in pixels (> 0).
     public let sigma: Float
