@@ -94,16 +94,6 @@ size_t cmeld_icc_profile_copy(VipsImage *image, void **data) {
 }
 
 // vips_image_get_string fails (setting the error buffer) when the field is absent.
-const char *cmeld_image_loader(VipsImage *image) {
-    const char *loader = NULL;
-    if (!vips_image_get_typeof(image, VIPS_META_LOADER)) return NULL;
-    if (vips_image_get_string(image, VIPS_META_LOADER, &loader) != 0) {
-        vips_error_clear();
-        return NULL;
-    }
-    return loader;
-}
-
 const char *cmeld_image_get_string(VipsImage *image, const char *name) {
     const char *value = NULL;
     if (!vips_image_get_typeof(image, name)) return NULL;

@@ -29,7 +29,7 @@ public final class VipsImageRef: @unchecked Sendable {
     /// Pages or frames in the file (1 when not recorded).
     public var pageCount: Int { Int(cmeld_image_n_pages(pointer)) }
     /// The libvips loader that read this image ("jpegload", ...), if any.
-    public var loader: String? { cmeld_image_loader(pointer).map { String(cString: $0) } }
+    public var loader: String? { stringField("vips-loader") }
 
     /// A string metadata field, if present ("heif-compression" is "av1" for AVIF, "hevc" for HEIC).
     public func stringField(_ name: String) -> String? {

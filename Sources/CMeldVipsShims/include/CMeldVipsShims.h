@@ -34,8 +34,6 @@ void cmeld_object_unref(void *object);
 /// Copies the image's ICC profile (if any). Returns its length, 0 if none;
 /// *data is malloc'd and owned by the caller.
 size_t cmeld_icc_profile_copy(VipsImage *image, void **data);
-/// The loader nickname recorded on the image ("jpegload", ...) or NULL.
-const char *cmeld_image_loader(VipsImage *image);
 /// A string metadata field ("heif-compression", ...) or NULL when absent. Owned by the image.
 const char *cmeld_image_get_string(VipsImage *image, const char *name);
 /// Number of pages (frames) the file holds, 1 if not recorded.
