@@ -53,6 +53,26 @@ extension VipsImageRef {
         return try un.cast(to: format)
     }
 
+    /// Crops or edge-extends by at most a pixel or two so the size is exactly `width × height`
+    /// (libvips' resize rounds output sizes its own way).
+    public func fitting(width: Int, height: Int) throws(MeldError) -> VipsImageRef {
+        var r = self
+        if r.width > width || r.height > height {
+            r = try r.cropped(to: Rect(width: min(width, r.width), height: min(height, r.height)))
+        }
+        if r.width < width || r.height < height {
+            r = try r.embeddedByCopyingEdges(width: width, height: height)
+        }
+        return r
+    }
+
+    /// Resamples to exactly `width × height` (independent horizontal and vertical factors).
+    public func resampled(width: Int, height: Int, kernel: ResampleKernel = .lanczos3) throws(MeldError) -> VipsImageRef {
+        if width == self.width && height == self.height { return self }
+        let r = try resized(hscale: Double(width) / Double(self.width), vscale: Double(height) / Double(self.height), kernel: kernel)
+        return try r.fitting(width: width, height: height)
+    }
+
     /// Converts the sample format (values are clipped to the new range, not rescaled).
     public func cast(to format: SampleFormat) throws(MeldError) -> VipsImageRef {
         if format == sampleFormat { return self }
@@ -177,5 +197,15 @@ extension VipsImageRef {
             throw VipsRuntime.failure(.corruptImage, "load", "the image could not be decoded (truncated or damaged data)")
         }
         return VipsImageRef(owning: out)
+    }
+}
+
+extension VipsImageRef {
+    /// `count` bands starting at `band`.
+    public func extractingBands(_ band: Int, count: Int = 1) throws(MeldError) -> VipsImageRef {
+        guard band >= 0, count >= 1, band + count <= bands else {
+            throw MeldError(.invalidArgument, operation: "bands", "bands \(band)..<\(band + count) do not exist in a \(bands)-band image")
+        }
+        return try derive("bands", "band extraction failed") { cmeld_extract_band(pointer, &$0, Int32(band), Int32(count)) }
     }
 }

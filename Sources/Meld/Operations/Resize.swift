@@ -101,17 +101,3 @@ public struct Resize: ImageOperation {
         return image.with(ref)
     }
 }
-
-extension VipsImageRef {
-    /// Crops or edge-extends by at most a pixel or two so the size is exactly `width × height`.
-    func fitting(width: Int, height: Int) throws(MeldError) -> VipsImageRef {
-        var r = self
-        if r.width > width || r.height > height {
-            r = try r.cropped(to: Rect(width: min(width, r.width), height: min(height, r.height)))
-        }
-        if r.width < width || r.height < height {
-            r = try r.embeddedByCopyingEdges(width: width, height: height)
-        }
-        return r
-    }
-}
