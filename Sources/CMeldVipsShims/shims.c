@@ -416,3 +416,104 @@ int cmeld_can_encode_heif(VipsForeignHeifCompression compression) {
 void cmeld_set_concurrency(int threads) { vips_concurrency_set(threads); }
 int cmeld_get_concurrency(void) { return vips_concurrency_get(); }
 void cmeld_cache_set_max(int operations) { vips_cache_set_max(operations); }
+
+// ---- composing: generated images, regions, text, arithmetic ------------------
+
+typedef struct {
+    cmeld_start_fn start;
+    cmeld_generate_fn generate;
+    cmeld_stop_fn stop;
+    cmeld_release_fn release;
+    void *user;
+} cmeld_generator;
+
+static void *generator_start(VipsImage *out, void *a, void *b) {
+    (void)out; (void)b;
+    cmeld_generator *g = a;
+    void *seq = g->start(g->user);
+    if (!seq) vips_error("meld", "%s", "could not start a compositing thread");
+    return seq;
+}
+
+static int generator_generate(VipsRegion *out, void *seq, void *a, void *b, gboolean *stop) {
+    (void)b; (void)stop;
+    cmeld_generator *g = a;
+    VipsRect *r = &out->valid;
+    return g->generate(seq, g->user, r->left, r->top, r->width, r->height,
+                       VIPS_REGION_ADDR(out, r->left, r->top), VIPS_REGION_LSKIP(out));
+}
+
+static int generator_stop(void *seq, void *a, void *b) {
+    (void)b;
+    cmeld_generator *g = a;
+    g->stop(seq, g->user);
+    return 0;
+}
+
+static void generator_release(VipsImage *image, void *data) {
+    (void)image;
+    cmeld_generator *g = data;
+    g->release(g->user);
+    g_free(g);
+}
+
+VipsImage *cmeld_generated_image(VipsImage **inputs, int n_inputs, int width, int height, int bands,
+                                 VipsBandFormat format, VipsInterpretation interpretation,
+                                 cmeld_start_fn start, cmeld_generate_fn generate, cmeld_stop_fn stop,
+                                 cmeld_release_fn release, void *user) {
+    cmeld_generator *g = g_new0(cmeld_generator, 1);
+    g->start = start; g->generate = generate; g->stop = stop; g->release = release; g->user = user;
+    VipsImage *out = vips_image_new();
+    g_signal_connect(out, "postclose", G_CALLBACK(generator_release), g);
+    VipsImage **array = g_new0(VipsImage *, n_inputs + 1);
+    for (int i = 0; i < n_inputs; i++) array[i] = inputs[i];
+    int failed = vips_image_pipeline_array(out, VIPS_DEMAND_STYLE_THINSTRIP, array);
+    g_free(array);
+    if (failed) { g_object_unref(out); return NULL; }
+    vips_image_init_fields(out, width, height, bands, format, VIPS_CODING_NONE, interpretation, 1.0, 1.0);
+    if (vips_image_generate(out, generator_start, generator_generate, generator_stop, g, NULL)) {
+        g_object_unref(out);
+        return NULL;
+    }
+    return out;
+}
+
+VipsRegion *cmeld_region_new(VipsImage *image) { return vips_region_new(image); }
+
+int cmeld_region_fetch(VipsRegion *region, int left, int top, int width, int height,
+                       const unsigned char **pixels, size_t *stride) {
+    VipsRect r = { left, top, width, height };
+    if (vips_region_prepare(region, &r)) return -1;
+    *pixels = (const unsigned char *)VIPS_REGION_ADDR(region, left, top);
+    *stride = VIPS_REGION_LSKIP(region);
+    return 0;
+}
+
+int cmeld_text(VipsImage **out, const char *text, const char *font, int width, VipsAlign align,
+               int justify, int dpi, int spacing, const char *fontfile, int wrap_none) {
+    return vips_text(out, text, "font", font, "width", width, "align", align, "justify", justify,
+                     "dpi", dpi, "spacing", spacing, "fontfile", fontfile,
+                     "wrap", wrap_none ? VIPS_TEXT_WRAP_NONE : VIPS_TEXT_WRAP_WORD_CHAR, NULL);
+}
+
+int cmeld_gaussblur(VipsImage *in, VipsImage **out, double sigma) {
+    return vips_gaussblur(in, out, sigma, "precision", VIPS_PRECISION_FLOAT, NULL);
+}
+
+int cmeld_multiply(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_multiply(a, b, out, NULL); }
+
+int cmeld_linear1(VipsImage *in, VipsImage **out, double scale, double offset) {
+    return vips_linear1(in, out, scale, offset, NULL);
+}
+
+int cmeld_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_bandjoin2(a, b, out, NULL); }
+
+int cmeld_constant(VipsImage **out, int width, int height, const double *values, int n) {
+    VipsImage *black;
+    if (vips_black(&black, width, height, "bands", n, NULL)) return -1;
+    double *zero = g_new0(double, n);
+    int r = vips_linear(black, out, zero, (double *)values, n, NULL);
+    g_free(zero);
+    g_object_unref(black);
+    return r;
+}

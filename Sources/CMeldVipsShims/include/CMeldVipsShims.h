@@ -129,4 +129,49 @@ void cmeld_set_concurrency(int threads);
 int cmeld_get_concurrency(void);
 void cmeld_cache_set_max(int operations);
 
+// ---- composing: generated images, regions, text, arithmetic ------------------
+
+/// Called once per libvips worker thread to make its per-thread state ("sequence").
+typedef void *(*cmeld_start_fn)(void *user);
+/// Fills `width × height` pixels at (left, top) of the output, interleaved, rows `stride`
+/// bytes apart. Returns 0, or -1 after setting a libvips error.
+typedef int (*cmeld_generate_fn)(void *sequence, void *user, int left, int top, int width, int height,
+                                 void *pixels, size_t stride);
+/// Releases one thread's state.
+typedef void (*cmeld_stop_fn)(void *sequence, void *user);
+/// Releases `user` when the image closes.
+typedef void (*cmeld_release_fn)(void *user);
+
+/// A lazy image whose pixels a Swift function computes on demand, region by region, on
+/// libvips' worker threads (vips_image_generate is callback-based and its region
+/// addresses are macros). `inputs` (n of them, may be 0) are the images the generator
+/// reads; they set the demand style and sequential-access hints. `user` is released
+/// with `release` when the image closes, whatever happens.
+VipsImage *cmeld_generated_image(VipsImage **inputs, int n_inputs, int width, int height, int bands,
+                                 VipsBandFormat format, VipsInterpretation interpretation,
+                                 cmeld_start_fn start, cmeld_generate_fn generate, cmeld_stop_fn stop,
+                                 cmeld_release_fn release, void *user);
+/// A region on `image` for one thread's reads (g_object_unref via cmeld_object_unref).
+VipsRegion *cmeld_region_new(VipsImage *image);
+/// Computes the area of `region`'s image and returns its address and row stride
+/// (VIPS_REGION_ADDR and VIPS_REGION_LSKIP are macros). 0 on success.
+int cmeld_region_fetch(VipsRegion *region, int left, int top, int width, int height,
+                       const unsigned char **pixels, size_t *stride);
+
+/// vips_text: a one-band 8-bit coverage image of Pango markup `text`. `font` is a Pango
+/// font description ("Noto Sans CJK SC Bold 40"), `width` the wrap width (0: no wrap),
+/// `align` low/centre/high, `spacing` the line spacing in points (0: the font's).
+int cmeld_text(VipsImage **out, const char *text, const char *font, int width, VipsAlign align,
+               int justify, int dpi, int spacing, const char *fontfile, int wrap_none);
+/// Gaussian blur with float precision (`sigma` in pixels).
+int cmeld_gaussblur(VipsImage *in, VipsImage **out, double sigma);
+/// Pixel-wise a × b.
+int cmeld_multiply(VipsImage *a, VipsImage *b, VipsImage **out);
+/// Every band × `scale` + `offset`, as float.
+int cmeld_linear1(VipsImage *in, VipsImage **out, double scale, double offset);
+/// Bands of `a` then bands of `b`.
+int cmeld_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out);
+/// A constant image of `n` bands (float).
+int cmeld_constant(VipsImage **out, int width, int height, const double *values, int n);
+
 #endif
