@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // libvips through pkg-config. Only MeldVips (via CMeldVipsShims) may import it.
@@ -25,7 +26,7 @@ let package = Package(
         // The only Swift that touches libvips.
         .target(name: "MeldVips", dependencies: ["CMeldVipsShims", "CMeldVips", "MeldCore"]),
         // The public API.
-        .target(name: "Meld", dependencies: ["MeldVips", "MeldCore"]),
+        .target(name: "Meld", dependencies: ["MeldVips", "MeldCore", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "MeldCLI",
             dependencies: ["Meld", .product(name: "ArgumentParser", package: "swift-argument-parser")]

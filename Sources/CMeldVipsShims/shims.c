@@ -500,6 +500,8 @@ int cmeld_gaussblur(VipsImage *in, VipsImage **out, double sigma) {
     return vips_gaussblur(in, out, sigma, "precision", VIPS_PRECISION_FLOAT, NULL);
 }
 
+int cmeld_add(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_add(a, b, out, NULL); }
+
 int cmeld_multiply(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_multiply(a, b, out, NULL); }
 
 int cmeld_linear1(VipsImage *in, VipsImage **out, double scale, double offset) {

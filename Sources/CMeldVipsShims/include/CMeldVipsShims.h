@@ -165,6 +165,8 @@ int cmeld_text(VipsImage **out, const char *text, const char *font, int width, V
                int justify, int dpi, int spacing, const char *fontfile, int wrap_none);
 /// Gaussian blur with float precision (`sigma` in pixels).
 int cmeld_gaussblur(VipsImage *in, VipsImage **out, double sigma);
+/// Pixel-wise a + b.
+int cmeld_add(VipsImage *a, VipsImage *b, VipsImage **out);
 /// Pixel-wise a × b.
 int cmeld_multiply(VipsImage *a, VipsImage *b, VipsImage **out);
 /// Every band × `scale` + `offset`, as float.

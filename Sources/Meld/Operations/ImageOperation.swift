@@ -10,7 +10,7 @@ public protocol ImageOperation: Sendable, Codable, Hashable {
 }
 
 /// An sRGB colour with alpha, each component 0…1 (gamma-encoded, as in CSS and Photoshop).
-public struct RGBA: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct RGBA: Sendable, Hashable, CustomStringConvertible {
     /// Red, 0…1.
     public var red: Double
     /// Green, 0…1.

@@ -101,3 +101,24 @@ public enum BlendMode: String, Sendable, Codable, CaseIterable, Hashable {
         }
     }
 }
+
+extension BlendMode {
+    /// Decodes a CSS name; an unknown name is an error that lists the known ones.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let s = try c.decode(String.self)
+        guard let mode = BlendMode(rawValue: s) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription:
+                "unknown blend mode '\(s)' (expected one of \(BlendMode.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        self = mode
+    }
+}
+
+/// The colour encoding layers are blended in.
+public enum CompositingSpace: String, Sendable, Codable, CaseIterable {
+    /// Linear light (physically correct mixing; the default).
+    case linear
+    /// Gamma-encoded sRGB values, as Photoshop and browsers blend by default.
+    case sRGB = "srgb"
+}

@@ -1,0 +1,198 @@
+import Foundation
+import MeldCore
+import MeldVips
+
+extension Compose {
+    /// Plans every layer with libvips (load, mask, resize, flip, rotate, feather; all lazy) and
+    /// hands them to the strip compositor.
+    func render(canvasImage: Image?, inputs: [String: Image], baseDirectory: String?, streaming: Bool) throws(MeldError) -> Image {
+        let options = LoadOptions(sequential: streaming)
+        var sources: [String] = []
+        func resolve(_ source: String, _ what: String) throws(MeldError) -> Image {
+            if let image = inputs[source] {
+                sources += image.sourcePaths
+                return image
+            }
+            let path: String
+            if source.hasPrefix("/") || baseDirectory == nil {
+                path = source
+            } else {
+                path = URL(fileURLWithPath: baseDirectory!).appendingPathComponent(source).path
+            }
+            do {
+                let image = try Image(contentsOf: path, options: options)
+                sources += image.sourcePaths
+                return image
+            } catch {
+                throw MeldError(error.kind, operation: "compose", "\(what): \(error.message)", detail: error.detail)
+            }
+        }
+
+        let canvas: Compositor.Canvas
+        let cw: Int, ch: Int
+        if let canvasImage {
+            sources += canvasImage.sourcePaths
+            canvas = .image(canvasImage.ref)
+            (cw, ch) = (canvasImage.width, canvasImage.height)
+        } else {
+            switch self.canvas {
+            case .image(let source):
+                let image = try resolve(source, "canvas")
+                canvas = .image(image.ref)
+                (cw, ch) = (image.width, image.height)
+            case .color(let w, let h, let c):
+                canvas = .fill(width: w, height: h, CanvasFill(solid: c.simd))
+                (cw, ch) = (w, h)
+            case .gradient(let w, let h, let g):
+                canvas = .fill(width: w, height: h, CanvasFill(from: g.from.simd, to: g.to.simd, geometry: g.geometry(width: w, height: h)))
+                (cw, ch) = (w, h)
+            }
+        }
+
+        var placed: [CompositorLayer] = []
+        for (i, layer) in layers.enumerated() {
+            let label = Self.label(layer, i)
+            do {
+                placed.append(try place(layer, label: label, canvasWidth: cw, canvasHeight: ch, streaming: streaming, resolve: resolve))
+            } catch where error.message.hasPrefix(label) {
+                throw error
+            } catch {
+                throw MeldError(error.kind, operation: "compose", "\(label): \(error.message)", detail: error.detail)
+            }
+        }
+        let ref = try Compositor.composite(canvas: canvas, layers: placed, space: space)
+        return Image(ref: ref, sourcePaths: Array(Set(sources)).sorted(), sourceFormat: nil)
+    }
+
+    /// One layer brought to its final pixels and canvas position.
+    func place(_ layer: Layer, label: String, canvasWidth cw: Int, canvasHeight ch: Int, streaming: Bool,
+               resolve: (String, String) throws(MeldError) -> Image) throws(MeldError) -> CompositorLayer {
+        var content: VipsImageRef
+        switch layer.content {
+        case .image(let source):
+            content = try resolve(source, "\(label): image").ref
+        case .text(let style):
+            content = try Self.renderText(style, canvasWidth: cw, canvasHeight: ch)
+        }
+        let nw = content.width, nh = content.height
+
+        if let maskSource = layer.mask {
+            let mask = try resolve(maskSource, "\(label): mask").ref
+            let coverage = try mask.coverageBand().resampled(width: nw, height: nh)
+            content = try content.rgbForCompositing().multiplyingAlpha(by: coverage)
+        }
+
+        // Box and size.
+        let fit = layer.effectiveFit
+        var boxX = 0.0, boxY = 0.0
+        var bw = Double(nw), bh = Double(nh)
+        if let r = layer.rect {
+            boxX = r[0].pixels(of: cw); boxY = r[1].pixels(of: ch)
+            bw = r[2].pixels(of: cw); bh = r[3].pixels(of: ch)
+        } else {
+            if let w = layer.width { bw = w.pixels(of: cw) }
+            if let h = layer.height { bh = h.pixels(of: ch) }
+        }
+        let sx = bw / Double(nw), sy = bh / Double(nh)
+        var (sw, sh): (Double, Double)
+        switch fit {
+        case .none: (sw, sh) = (Double(nw), Double(nh))
+        case .width: (sw, sh) = (bw, Double(nh) * sx)
+        case .height: (sw, sh) = (Double(nw) * sy, bh)
+        case .contain: let s = min(sx, sy); (sw, sh) = (Double(nw) * s, Double(nh) * s)
+        case .cover: let s = max(sx, sy); (sw, sh) = (Double(nw) * s, Double(nh) * s)
+        case .fill: (sw, sh) = (bw, bh)
+        }
+        let tw = max(1, Int(sw.rounded())), th = max(1, Int(sh.rounded()))
+        guard tw <= Self.maxSide, th <= Self.maxSide else {
+            throw MeldError(.invalidArgument, operation: "compose", "\(label): the layer would be \(tw)x\(th) pixels, larger than \(Self.maxSide) a side")
+        }
+        if tw != nw || th != nh { content = try content.resampled(width: tw, height: th) }
+        if fit == .cover {
+            let cwid = max(1, min(tw, Int(bw.rounded()))), chei = max(1, min(th, Int(bh.rounded())))
+            content = try content.cropped(to: Rect(x: (tw - cwid) / 2, y: (th - chei) / 2, width: cwid, height: chei))
+        }
+        switch layer.flip {
+        case .horizontal: content = try content.flipped(horizontally: true)
+        case .vertical: content = try content.flipped(horizontally: false)
+        case .both: content = try content.rotated(by: .d180)
+        case nil: break
+        }
+
+        // Position of the unrotated layer.
+        let pw = Double(content.width), ph = Double(content.height)
+        var x: Double, y: Double
+        if layer.rect != nil {
+            x = boxX + (bw - pw) / 2; y = boxY + (bh - ph) / 2
+        } else {
+            x = layer.anchor.fx * Double(cw) + layer.offset[0].pixels(of: cw) - layer.anchor.fx * pw
+            y = layer.anchor.fy * Double(ch) + layer.offset[1].pixels(of: ch) - layer.anchor.fy * ph
+        }
+
+        // Rotation about the centre.
+        let turn = layer.rotate.truncatingRemainder(dividingBy: 360)
+        let quarter = (turn / 90).rounded()
+        if turn != 0 {
+            if abs(turn - quarter * 90) < 1e-9 {
+                if let angle = RightAngle(rawValue: ((Int(quarter) % 4) + 4) % 4 * 90) { content = try content.rotated(by: angle) }
+            } else {
+                if streaming { content = try content.materialized() }
+                content = try content.rgbForCompositing().rotatedWithAlpha(degrees: turn)
+            }
+            x -= (Double(content.width) - pw) / 2
+            y -= (Double(content.height) - ph) / 2
+        }
+
+        if layer.feather > 0 {
+            let (soft, pad) = try content.rgbForCompositing().feathered(sigma: layer.feather / 2)
+            content = soft
+            x -= Double(pad); y -= Double(pad)
+        }
+        return CompositorLayer(image: content, x: Int(x.rounded(.down)), y: Int(y.rounded(.down)),
+                               mode: layer.blend, opacity: Float(layer.opacity))
+    }
+
+    /// Text as an 8-bit RGBA image: the colour, with Pango's coverage as alpha.
+    static func renderText(_ style: TextStyle, canvasWidth cw: Int, canvasHeight ch: Int) throws(MeldError) -> VipsImageRef {
+        let size = style.size.pixels(of: ch)
+        let wrap = style.wrapWidth.map { Int($0.pixels(of: cw).rounded()) } ?? 0
+        let align: Int
+        switch style.align {
+        case .left, .justify: align = -1
+        case .centre: align = 0
+        case .right: align = 1
+        }
+        let font = "\(style.font) \(String(format: "%.2f", size))"
+        let coverage = try VipsImageRef.text(markup: style.pangoMarkup, font: font, wrapWidth: wrap, align: align,
+                                             justify: style.align == .justify,
+                                             lineSpacing: Int((style.lineSpacing ?? 0).rounded()), fontFile: style.fontFile)
+        let c = style.color
+        let colour = try VipsImageRef.constant(width: coverage.width, height: coverage.height,
+                                               values: [c.red * 255, c.green * 255, c.blue * 255]).cast(to: .uchar)
+        let alpha = try coverage.linear(scale: c.alpha, offset: 0).cast(to: .uchar)
+        return try colour.joined(with: alpha)
+    }
+}
+
+extension RGBA {
+    /// Components as floats (straight, gamma-encoded).
+    var simd: SIMD4<Float> { SIMD4(Float(red), Float(green), Float(blue), Float(alpha)) }
+}
+
+extension Gradient {
+    /// The ramp's geometry on a `width × height` canvas. Linear ramps follow CSS: the line runs
+    /// through the centre at `angle` (0 = upwards, 90 = rightwards) and is as long as the canvas
+    /// is wide along that direction, so the end colours land on the corners.
+    func geometry(width: Int, height: Int) -> CanvasFill.Geometry {
+        let w = Double(width), h = Double(height)
+        switch kind {
+        case .radial:
+            return .radial(cx: w / 2, cy: h / 2, radius: (w * w + h * h).squareRoot() / 2)
+        case .linear:
+            let a = angle * .pi / 180
+            let dx = sin(a), dy = -cos(a)
+            let half = (abs(w * dx) + abs(h * dy)) / 2
+            return .linear(x0: w / 2 - dx * half, y0: h / 2 - dy * half, x1: w / 2 + dx * half, y1: h / 2 + dy * half)
+        }
+    }
+}

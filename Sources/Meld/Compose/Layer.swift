@@ -1,0 +1,162 @@
+import Foundation
+
+/// One layer of a ``Compose``: an image or a text, optionally masked, sized, placed, rotated,
+/// flipped, faded, feathered and blended.
+///
+/// Placement: with ``rect`` the content is fitted into that rectangle of the canvas (``fit``,
+/// default ``Fit/fill``); otherwise it is sized into the box ``width`` × ``height`` (``fit``
+/// defaults to ``Fit/contain`` with both, ``Fit/width`` or ``Fit/height`` with one, and natural
+/// size with neither) and its ``anchor`` point is put on the canvas's anchor point, moved by
+/// ``offset`` (positive x right, positive y down). Rotation turns the placed layer about its
+/// centre (clockwise degrees); the rotated corners may extend past the box.
+public struct Layer: Sendable, Hashable {
+    /// What the layer shows.
+    public enum Content: Sendable, Hashable {
+        /// An image: a path (relative to the recipe) or the name of an input image.
+        case image(String)
+        /// Rendered text.
+        case text(TextStyle)
+    }
+
+    /// What the layer shows.
+    public var content: Content
+    /// A name used in error messages (default: the layer's position).
+    public var name: String?
+    /// A coverage mask (path or input name) of any size and depth, resampled to the content;
+    /// it multiplies the content's alpha. White (or opaque) shows the layer.
+    public var mask: String?
+    /// The canvas point the layer is pinned to (and the layer's own point pinned there).
+    public var anchor: Anchor
+    /// Movement from the anchor, x then y.
+    public var offset: [Length]
+    /// An explicit canvas rectangle `[x, y, width, height]`; overrides anchor, offset and box.
+    public var rect: [Length]?
+    /// Box width.
+    public var width: Length?
+    /// Box height.
+    public var height: Length?
+    /// How the content is sized into the box (see the type's discussion for defaults).
+    public var fit: Fit?
+    /// Clockwise rotation in degrees, about the layer's centre.
+    public var rotate: Double
+    /// Mirroring, applied before rotation.
+    public var flip: LayerFlip?
+    /// 0…1, applied after the blend.
+    public var opacity: Double
+    /// Softness of the layer's edge in pixels (0: hard). The alpha is blurred with σ = feather / 2.
+    public var feather: Double
+    /// How the layer combines with what is beneath.
+    public var blend: BlendMode
+
+    /// A layer with the given content and placement; everything else is neutral.
+    public init(_ content: Content, name: String? = nil, mask: String? = nil, anchor: Anchor = .centre,
+                offset: [Length] = [0, 0], rect: [Length]? = nil, width: Length? = nil, height: Length? = nil,
+                fit: Fit? = nil, rotate: Double = 0, flip: LayerFlip? = nil, opacity: Double = 1,
+                feather: Double = 0, blend: BlendMode = .normal) {
+        self.content = content; self.name = name; self.mask = mask; self.anchor = anchor; self.offset = offset
+        self.rect = rect; self.width = width; self.height = height; self.fit = fit; self.rotate = rotate
+        self.flip = flip; self.opacity = opacity; self.feather = feather; self.blend = blend
+    }
+
+    /// An image layer.
+    public static func image(_ source: String, anchor: Anchor = .centre, offset: [Length] = [0, 0],
+                             width: Length? = nil, height: Length? = nil, blend: BlendMode = .normal,
+                             opacity: Double = 1) -> Layer {
+        Layer(.image(source), anchor: anchor, offset: offset, width: width, height: height, opacity: opacity, blend: blend)
+    }
+
+    /// A text layer.
+    public static func text(_ style: TextStyle, anchor: Anchor = .centre, offset: [Length] = [0, 0]) -> Layer {
+        Layer(.text(style), anchor: anchor, offset: offset)
+    }
+
+    /// The sizing rule in force.
+    var effectiveFit: Fit {
+        if let fit { return fit }
+        if rect != nil { return .fill }
+        switch (width, height) {
+        case (.some, .some): return .contain
+        case (.some, nil): return .width
+        case (nil, .some): return .height
+        default: return .none
+        }
+    }
+}
+
+extension Layer: Codable {
+    enum CodingKeys: String, CodingKey {
+        case image, text, name, mask, anchor, offset, rect, width, height, fit, rotate, flip, opacity, feather, blend
+        case markup, font, size, color, align, wrap, letterSpacing = "letter-spacing", lineSpacing = "line-spacing", fontFile = "font-file"
+    }
+
+    /// Decodes the recipe form: `{"image": "bottle.png", "anchor": "bottom", "width": "30%", ...}`
+    /// or `{"text": "新品 New", "font": "Noto Sans CJK SC Bold", "size": 64, "color": "#222", ...}`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let path = try c.decodeIfPresent(String.self, forKey: .image) {
+            guard !c.contains(.text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "a layer has an \"image\" or a \"text\", not both"))
+            }
+            content = .image(path)
+        } else if let text = try c.decodeIfPresent(String.self, forKey: .text) {
+            var style = TextStyle(text)
+            style.markup = try c.decodeIfPresent(Bool.self, forKey: .markup) ?? false
+            style.font = try c.decodeIfPresent(String.self, forKey: .font) ?? style.font
+            style.size = try c.decodeIfPresent(Length.self, forKey: .size) ?? style.size
+            style.color = try c.decodeIfPresent(RGBA.self, forKey: .color) ?? style.color
+            style.align = try c.decodeIfPresent(TextStyle.Alignment.self, forKey: .align) ?? style.align
+            style.wrapWidth = try c.decodeIfPresent(Length.self, forKey: .wrap)
+            style.letterSpacing = try c.decodeIfPresent(Double.self, forKey: .letterSpacing) ?? 0
+            style.lineSpacing = try c.decodeIfPresent(Double.self, forKey: .lineSpacing)
+            style.fontFile = try c.decodeIfPresent(String.self, forKey: .fontFile)
+            content = .text(style)
+        } else {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "a layer needs an \"image\" or a \"text\""))
+        }
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        mask = try c.decodeIfPresent(String.self, forKey: .mask)
+        anchor = try c.decodeIfPresent(Anchor.self, forKey: .anchor) ?? .centre
+        offset = try c.decodeIfPresent([Length].self, forKey: .offset) ?? [0, 0]
+        rect = try c.decodeIfPresent([Length].self, forKey: .rect)
+        width = try c.decodeIfPresent(Length.self, forKey: .width)
+        height = try c.decodeIfPresent(Length.self, forKey: .height)
+        fit = try c.decodeIfPresent(Fit.self, forKey: .fit)
+        rotate = try c.decodeIfPresent(Double.self, forKey: .rotate) ?? 0
+        flip = try c.decodeIfPresent(LayerFlip.self, forKey: .flip)
+        opacity = try c.decodeIfPresent(Double.self, forKey: .opacity) ?? 1
+        feather = try c.decodeIfPresent(Double.self, forKey: .feather) ?? 0
+        blend = try c.decodeIfPresent(BlendMode.self, forKey: .blend) ?? .normal
+    }
+
+    /// Encodes the recipe form, leaving out defaults.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch content {
+        case .image(let p): try c.encode(p, forKey: .image)
+        case .text(let s):
+            try c.encode(s.text, forKey: .text)
+            if s.markup { try c.encode(true, forKey: .markup) }
+            try c.encode(s.font, forKey: .font)
+            try c.encode(s.size, forKey: .size)
+            try c.encode(s.color, forKey: .color)
+            try c.encode(s.align, forKey: .align)
+            try c.encodeIfPresent(s.wrapWidth, forKey: .wrap)
+            if s.letterSpacing != 0 { try c.encode(s.letterSpacing, forKey: .letterSpacing) }
+            try c.encodeIfPresent(s.lineSpacing, forKey: .lineSpacing)
+            try c.encodeIfPresent(s.fontFile, forKey: .fontFile)
+        }
+        try c.encodeIfPresent(name, forKey: .name)
+        try c.encodeIfPresent(mask, forKey: .mask)
+        if anchor != .centre { try c.encode(anchor, forKey: .anchor) }
+        if offset != [0, 0] { try c.encode(offset, forKey: .offset) }
+        try c.encodeIfPresent(rect, forKey: .rect)
+        try c.encodeIfPresent(width, forKey: .width)
+        try c.encodeIfPresent(height, forKey: .height)
+        try c.encodeIfPresent(fit, forKey: .fit)
+        if rotate != 0 { try c.encode(rotate, forKey: .rotate) }
+        try c.encodeIfPresent(flip, forKey: .flip)
+        if opacity != 1 { try c.encode(opacity, forKey: .opacity) }
+        if feather != 0 { try c.encode(feather, forKey: .feather) }
+        if blend != .normal { try c.encode(blend, forKey: .blend) }
+    }
+}
