@@ -34,3 +34,19 @@ if ! pkg-config --exists vips 2>/dev/null; then
     *) echo "meld setup: unsupported system $(uname -s); install libvips yourself" >&2; exit 1 ;;
   esac
 fi
+
+# Text layers render Chinese, Japanese and Korean with a CJK font (Noto Sans/Serif CJK).
+has_cjk_font() { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh family 2>/dev/null | grep -qi 'Noto Sans CJK'; }
+if ! has_cjk_font; then
+  case "$(uname -s)" in
+    Linux)
+      if command -v apt-get >/dev/null 2>&1; then
+        echo "meld setup: installing fonts-noto-cjk (CJK text layers)…" >&2
+        SUDO=$(need_sudo)
+        export DEBIAN_FRONTEND=noninteractive
+        $SUDO apt-get install -y -qq fonts-noto-cjk fontconfig >/dev/null 2>&1 || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq fonts-noto-cjk fontconfig >/dev/null; }
+      fi ;;
+    Darwin)
+      command -v brew >/dev/null 2>&1 && brew install --cask font-noto-sans-cjk-sc || true ;;
+  esac
+fi

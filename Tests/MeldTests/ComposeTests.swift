@@ -1,0 +1,218 @@
+import Foundation
+import Meld
+import MeldTestSupport
+import Testing
+
+/// Compose through the public API: placement, blending through the whole pipeline, compositing
+/// spaces, masks, text, many layers, schedule invariance and errors.
+@Suite("Compose", .libvipsShared)
+struct ComposeTests {
+    /// A solid image of straight 8-bit sRGB codes.
+    static func solid(_ w: Int, _ h: Int, _ r: UInt8, _ g: UInt8, _ b: UInt8, alpha: UInt8? = nil) throws -> Image {
+        var raster = Raster(width: w, height: h, layout: alpha == nil ? .rgb : .rgba)
+        let a = Float(alpha ?? 255) / 255
+        raster.withMutableView { v in
+            for (c, code) in [r, g, b].enumerated() { v.plane(c).update(repeating: SRGBTransfer.decode8[Int(code)] * a, count: w * h) }
+            if alpha != nil { v.plane(3).update(repeating: a, count: w * h) }
+        }
+        return try Image(raster: raster)
+    }
+
+    static func codes(_ image: Image) throws -> (codes: [UInt8], channels: Int, width: Int) {
+        let r = try image.raster()
+        return (codes8(r), r.channels, r.width)
+    }
+
+    @Test func layerLandsWhereAnchored() throws {
+        let red = try Self.solid(10, 6, 255, 0, 0)
+        let compose = Compose(canvas: .color(width: 40, height: 30, .white), layers: [
+            Layer(.image("red"), anchor: .topLeft, offset: [5, 7]),
+            Layer(.image("red"), anchor: .bottomRight, offset: [-2, -3]),
+        ])
+        let (codes, ch, w) = try Self.codes(compose.render(inputs: ["red": red]))
+        #expect(ch == 3)
+        for y in 0..<30 {
+            for x in 0..<40 {
+                let inFirst = (5..<15).contains(x) && (7..<13).contains(y)
+                let inSecond = (28..<38).contains(x) && (21..<27).contains(y)
+                let p = (y * w + x) * ch
+                let want: [UInt8] = inFirst || inSecond ? [255, 0, 0] : [255, 255, 255]
+                #expect(Array(codes[p..<p + 3]) == want, "pixel \(x),\(y)")
+            }
+        }
+    }
+
+    @Test func fitModesSizeTheLayer() throws {
+        let tall = try Self.solid(20, 40, 0, 0, 255)
+        func size(_ layer: Layer) throws -> (Int, Int) {
+            var l = layer
+            l.content = .image("tall")
+            let (codes, ch, w) = try Self.codes(Compose(canvas: .color(width: 100, height: 100, .white), layers: [l]).render(inputs: ["tall": tall]))
+            var minX = 100, maxX = -1, minY = 100, maxY = -1
+            for y in 0..<100 { for x in 0..<100 where codes[(y * w + x) * ch] < 128 {
+                minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+            } }
+            return (maxX - minX + 1, maxY - minY + 1)
+        }
+        #expect(try size(Layer(.image(""), width: 50, height: 50, fit: .contain)) == (25, 50))
+        #expect(try size(Layer(.image(""), width: 50, height: 50, fit: .cover)) == (50, 50))
+        #expect(try size(Layer(.image(""), width: .relative(0.3))) == (30, 60))
+        #expect(try size(Layer(.image(""), height: 20)) == (10, 20))
+        #expect(try size(Layer(.image(""), rect: [10, 10, 60, 30], fit: .fill)) == (60, 30))
+        #expect(try size(Layer(.image(""), rotate: 90)) == (40, 20))
+    }
+
+    /// A multiply layer at 60 % opacity over a backdrop, checked against the spec formula in
+    /// double precision and encoded exactly.
+    @Test(arguments: CompositingSpace.allCases, [BlendMode.multiply, .screen, .softLight, .hue, .color, .difference])
+    func blendThroughPipelineMatchesReference(space: CompositingSpace, mode: BlendMode) throws {
+        let backdrop: [UInt8] = [200, 120, 40], source: [UInt8] = [60, 180, 220]
+        let compose = Compose(canvas: .color(width: 8, height: 8, RGBA(red: 200.0 / 255, green: 120.0 / 255, blue: 40.0 / 255)),
+                              layers: [Layer(.image("s"), opacity: 0.6, blend: mode)], space: space)
+        let (codes, _, _) = try Self.codes(compose.render(inputs: ["s": Self.solid(4, 4, source[0], source[1], source[2], alpha: 191)]))
+        func value(_ code: UInt8) -> Double { space == .linear ? Reference.srgbDecode(Double(code) / 255) : Double(code) / 255 }
+        let a = 191.0 / 255
+        let s: Reference.Pixel = (value(source[0]) * a, value(source[1]) * a, value(source[2]) * a, a)
+        let d: Reference.Pixel = (value(backdrop[0]), value(backdrop[1]), value(backdrop[2]), 1)
+        let want = Reference.blend(mode, source: s, backdrop: d, opacity: 0.6)
+        let expected = [want.r, want.g, want.b].map { v -> Int in
+            space == .linear ? Int(Reference.srgbEncode8(v)) : Int((min(max(v, 0), 1) * 255).rounded())
+        }
+        let p = (4 * 8 + 4) * 3
+        for c in 0..<3 { #expect(abs(Int(codes[p + c]) - expected[c]) <= 1, "\(mode) \(space) channel \(c): \(codes[p + c]) vs \(expected[c])") }
+    }
+
+    @Test func linearAndSRGBCompositingDiffer() throws {
+        // White at 50 % over black: linear light gives the code of 0.5 linear (188), sRGB gives 128.
+        let white = try Self.solid(2, 2, 255, 255, 255)
+        for (space, want) in [(CompositingSpace.linear, UInt8(188)), (.sRGB, 128)] {
+            let c = Compose(canvas: .color(width: 2, height: 2, .black), layers: [Layer(.image("w"), opacity: 0.5)], space: space)
+            #expect(try Self.codes(c.render(inputs: ["w": white])).codes[0] == want, "\(space)")
+        }
+    }
+
+    @Test func maskOfAnySizeCutsTheLayer() throws {
+        var m = Raster(width: 4, height: 2, layout: .gray)
+        m.isPremultiplied = false
+        m.withMutableView { v in for y in 0..<2 { for x in 0..<4 { v.row(y, channel: 0)[x] = x < 2 ? 0 : 1 } } }
+        let mask = try Mask(raster: m).image()
+        let red = try Self.solid(40, 20, 255, 0, 0)
+        let c = Compose(canvas: .color(width: 40, height: 20, .white), layers: [Layer(.image("red"), mask: "m")])
+        let (codes, ch, w) = try Self.codes(c.render(inputs: ["red": red, "m": mask]))
+        #expect(Array(codes[(10 * w + 5) * ch..<(10 * w + 5) * ch + 3]) == [255, 255, 255])
+        #expect(Array(codes[(10 * w + 35) * ch..<(10 * w + 35) * ch + 3]) == [255, 0, 0])
+    }
+
+    @Test func porterDuffClearsOutsideTheLayer() throws {
+        let c = Compose(canvas: .color(width: 20, height: 20, .white),
+                        layers: [Layer(.image("s"), anchor: .topLeft, blend: .destinationIn)])
+        let (codes, ch, w) = try Self.codes(c.render(inputs: ["s": Self.solid(5, 5, 0, 0, 0)]))
+        #expect(ch == 4)
+        #expect(codes[(2 * w + 2) * ch + 3] == 255)
+        #expect(codes[(10 * w + 10) * ch + 3] == 0)
+    }
+
+    /// Pango renders CJK with real glyphs: "一" (one horizontal stroke) inks a wide, flat box,
+    /// where a missing-glyph box would be taller than wide.
+    @Test(arguments: ["一", "ー", "ㅡ"])
+    func cjkRendersRealGlyphs(text: String) throws {
+        let c = Compose(canvas: .color(width: 200, height: 200, .white),
+                        layers: [.text(TextStyle(text, font: "Noto Sans CJK SC", size: 120, color: .black))])
+        let (codes, ch, w) = try Self.codes(c.render())
+        var minX = 200, maxX = -1, minY = 200, maxY = -1
+        for y in 0..<200 { for x in 0..<200 where codes[(y * w + x) * ch] < 128 {
+            minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+        } }
+        #expect(maxX > minX, "no ink for \(text)")
+        let inkW = maxX - minX + 1, inkH = maxY - minY + 1
+        #expect(Double(inkH) < 0.35 * Double(inkW), "\(text) inks \(inkW)x\(inkH): a missing-glyph box, not the stroke")
+    }
+
+    @Test func textComposesLikeAnyLayer() throws {
+        let style = TextStyle("价格 ¥99", font: "Noto Sans CJK SC Bold", size: 40, color: RGBA(red: 1, green: 0, blue: 0))
+        let c = Compose(canvas: .color(width: 300, height: 100, .white), layers: [Layer(.text(style), opacity: 1, blend: .multiply)])
+        let (codes, ch, _) = try Self.codes(c.render())
+        let red = stride(from: 0, to: codes.count, by: ch).filter { codes[$0] > 200 && codes[$0 + 1] < 60 }.count
+        #expect(red > 300, "red text pixels: \(red)")
+    }
+
+    /// Sixteen layers from real photos with rotation, feather, masks and every kind of mode:
+    /// identical pixels with 1 and 3 libvips threads, and from the raster and PNG paths.
+    @Test(.libvipsExclusive) func sixteenLayersAreScheduleInvariant() throws {
+        let modes: [BlendMode] = [.normal, .multiply, .screen, .overlay, .softLight, .hue, .luminosity, .difference,
+                                  .colorDodge, .colorBurn, .sourceAtop, .normal, .exclusion, .color, .lighten, .darken]
+        let photos = ["fig_in_red_bowl.jpg", "citrus_fruits.jpg", "lightbulb_cutout.png", "toy_bird_lamp.jpg"]
+        var layers: [Layer] = []
+        for i in 0..<16 {
+            var l = Layer(.image(photos[i % 4]), anchor: Anchor.allCases[i % 9],
+                          offset: [Length.pixels(Double(i * 7 - 40)), Length.pixels(Double(i * 5 - 30))],
+                          width: .relative(0.2 + 0.05 * Double(i % 5)), opacity: 0.5 + 0.03 * Double(i), blend: modes[i])
+            if i % 3 == 0 { l.rotate = Double(i * 11 - 20) }
+            if i % 4 == 1 { l.feather = 6 }
+            if i % 5 == 2 { l.mask = "lightbulb_cutout.png" }
+            layers.append(l)
+        }
+        // Small copies keep the test quick; the strip compositor is what is being checked.
+        var inputs: [String: Image] = [:]
+        for name in photos { inputs[name] = try Image(contentsOf: IO.sample(name), resizedWith: Resize(.width(200))) }
+        inputs["canvas"] = try IO.smallPhoto()
+        let compose = Compose(canvas: .image("canvas"), layers: layers)
+        let before = Meld.libvipsThreads
+        defer { Meld.libvipsThreads = before }
+        Meld.libvipsThreads = 1
+        let one = try compose.render(inputs: inputs).raster()
+        Meld.libvipsThreads = 3
+        let three = try compose.render(inputs: inputs).raster()
+        let png = try Image(data: compose.render(inputs: inputs).encoded(as: .png)).raster()
+        #expect(one == three)
+        #expect(codes8(one) == codes8(png))
+    }
+
+    @Test func recipeRoundTripsAndResolvesRelativePaths() throws {
+        try IO.withTemporaryFolder { folder in
+            try FileManager.default.copyItem(atPath: IO.sample("lightbulb_cutout.png"), toPath: folder + "/bulb.png")
+            let recipe = """
+            canvas: {width: 300, height: 200, gradient: {from: "#ffffff", to: "#000000", type: radial}}
+            space: srgb
+            layers:
+              - {image: bulb.png, anchor: bottom, height: "90%", feather: 2}
+              - {text: "Hello 你好", size: 30, color: "#ff000080", anchor: top-left, offset: [5, 5], letter-spacing: 2}
+            """
+            try recipe.write(toFile: folder + "/r.yaml", atomically: true, encoding: .utf8)
+            let compose = try Compose(recipeAt: folder + "/r.yaml")
+            #expect(compose.layers.count == 2 && compose.space == .sRGB)
+            let again = try Compose(recipe: compose.recipeJSON(), yaml: false)
+            #expect(again == compose)
+            let image = try compose.render(baseDirectory: folder)
+            #expect(image.width == 300 && image.height == 200)
+            #expect(image.sourcePaths.contains { $0.hasSuffix("bulb.png") })
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"image": "a.png", "blend": "foo"}]}"#, "layers[0].blend: unknown blend mode 'foo'"),
+        (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"image": "a.png", "width": -5}]}"#, "layer 1: width must be positive"),
+        (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"image": "a.png"}, {"image": "a.png", "opacity": 2}]}"#, "layer 2: opacity must be between 0 and 1"),
+        (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"image": "a.png", "offset": [1]}]}"#, "layer 1: offset needs 2 values"),
+        (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"image": "a.png", "fit": "cover"}]}"#, "layer 1: fit cover needs both width and height"),
+        (#"{"canvas": {"width": 0, "height": 10}}"#, "canvas: size must be between"),
+        (##"{"canvas": {"color": "#fff"}}"##, "a canvas needs"),
+        (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"name": "logo"}]}"#, "a layer needs an \"image\" or a \"text\""),
+        (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"text": "x", "color": "nope"}]}"#, "layers[0].color: 'nope' is not a colour"),
+        (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"image": "a.png", "width": "abc"}]}"#, "layers[0].width: 'abc' is not a length"),
+        (#"{"canvas": {"width": 10, "height": "x"}}"#, "canvas.height: expected a whole number"),
+        (#"{"canvas": {"width": 10, "height": 10},"#, "not valid JSON"),
+    ])
+    func badRecipesNameTheField(json: String, message: String) {
+        let error = IO.error { _ = try Compose(recipe: Data(json.utf8), yaml: false) }
+        #expect(error?.kind == .invalidArgument)
+        #expect(error?.message.contains(message) == true, "\(error?.message ?? "no error")")
+    }
+
+    @Test func missingLayerFileNamesTheLayer() throws {
+        let c = Compose(canvas: .color(width: 10, height: 10, .white), layers: [Layer(.image("/nonexistent/x.png"), name: "logo")])
+        let error = IO.error { _ = try c.render() }
+        #expect(error?.kind == .notFound)
+        #expect(error?.message.hasPrefix("layer 1 (logo): image:") == true, "\(error?.message ?? "")")
+    }
+}
