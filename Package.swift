@@ -41,5 +41,6 @@ let package = Package(
 
         // Examples: runnable programs that use only the public Meld API.
         .executableTarget(name: "Renditions", dependencies: ["Meld"], path: "Examples/Renditions"),
+        .executableTarget(name: "ProductScene", dependencies: ["Meld"], path: "Examples/ProductScene"),
     ]
 )

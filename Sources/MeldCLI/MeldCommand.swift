@@ -38,7 +38,9 @@ func reportingErrors(_ command: String, _ body: () throws(MeldError) -> Void) th
     do {
         try body()
     } catch {
-        printError("meld \(command): \(error)")
+        // "meld compose: compose: …" says the command twice; drop the operation when it repeats it.
+        let line = error.operation == command ? String(error.description.dropFirst(command.count + 2)) : error.description
+        printError("meld \(command): \(line)")
         throw ExitCode(1)
     }
 }

@@ -1,0 +1,50 @@
+import Foundation
+import Meld
+import Testing
+
+@Suite("meld compose")
+struct ComposeCommandTests {
+    @Test func bundledRecipeRenders() throws {
+        try CLI.withTemporaryFolder { folder in
+            let r = try CLI.run(["compose", CLI.root.appendingPathComponent("Examples/recipes/price-card.yaml").path, "-o", "card.jpg"], in: folder)
+            #expect(r.status == 0 && r.stderr.isEmpty, "\(r)")
+            let info = try CLI.info(folder + "/card.jpg")
+            #expect(info.width == 1200 && info.height == 1200)
+        }
+    }
+
+    @Test func jsonRecipeWithRelativePathsAndSpaceOverride() throws {
+        try CLI.withTemporaryFolder { folder in
+            try FileManager.default.copyItem(atPath: CLI.sample("lightbulb_cutout.png"), toPath: folder + "/bulb.png")
+            let recipe = ##"{"canvas": {"width": 320, "height": 240, "color": "#336699"}, "layers": [{"image": "bulb.png", "height": "80%", "opacity": 0.7}]}"##
+            try recipe.write(toFile: folder + "/r.json", atomically: true, encoding: .utf8)
+            let r = try CLI.run(["compose", "r.json", "-o", "out.png", "--space", "srgb"], in: folder)
+            #expect(r.status == 0, "\(r)")
+            #expect(try CLI.info(folder + "/out.png").width == 320)
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"image": "missing.png"}]}"#, "meld compose: layer 1: image:"),
+        (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"image": "a.png", "blend": "glow"}]}"#, "meld compose: r.json: layers[0].blend: unknown blend mode 'glow'"),
+        (#"{"canvas": {"width": -1, "height": 10}}"#, "meld compose: canvas: size must be between 1 and"),
+    ])
+    func badRecipesGiveOneLine(recipe: String, prefix: String) throws {
+        try CLI.withTemporaryFolder { folder in
+            try recipe.write(toFile: folder + "/r.json", atomically: true, encoding: .utf8)
+            let r = try CLI.run(["compose", "r.json", "-o", "out.png"], in: folder)
+            #expect(r.status == 1)
+            #expect(r.errorLines.count == 1 && r.errorLines.first?.hasPrefix(prefix) == true, "\(r)")
+            #expect(!FileManager.default.fileExists(atPath: folder + "/out.png"))
+        }
+    }
+
+    @Test func missingRecipeAndBadSpace() throws {
+        try CLI.withTemporaryFolder { folder in
+            let missing = try CLI.run(["compose", "nope.json", "-o", "out.png"], in: folder)
+            #expect(missing.status == 1 && missing.stderr.contains("recipe nope.json does not exist"), "\(missing)")
+            let space = try CLI.run(["compose", "nope.json", "-o", "out.png", "--space", "cmyk"], in: folder)
+            #expect(space.status != 0 && space.stderr.contains("--space must be linear or srgb"), "\(space)")
+        }
+    }
+}
