@@ -42,6 +42,13 @@ let package = Package(
             path: "Benchmarks/Kernels",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Blend row kernels per mode family, and the strip compositor over 24 MP.
+        .executableTarget(
+            name: "Blend",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/Blend",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // TileScheduler overhead and the tile size behind Schedule.default.
         .executableTarget(
             name: "TileScheduler",

@@ -72,6 +72,8 @@ extension VipsImageRef {
     /// Softens the alpha edge: the image grows by `pad` on every side (colour extended from the
     /// edge, alpha zero), then alpha is blurred with σ = `sigma`. Returns the image and the pad.
     public func feathered(sigma: Double) throws(MeldError) -> (image: VipsImageRef, pad: Int) {
+        // An image without alpha is opaque (its colours are not coverage).
+        if !hasAlpha { return try addingOpaqueAlpha().feathered(sigma: sigma) }
         let pad = Int((3 * sigma).rounded(.up))
         let w = width + 2 * pad, h = height + 2 * pad
         let bands = try colourBands()

@@ -103,6 +103,18 @@ struct ComposeTests {
         #expect(Array(codes[(10 * w + 35) * ch..<(10 * w + 35) * ch + 3]) == [255, 0, 0])
     }
 
+    @Test func featherSoftensOnlyTheEdgeOfAnOpaqueLayer() throws {
+        // A dark opaque layer (no alpha channel): the feathered interior keeps its colour exactly,
+        // the edge fades into the canvas, and the colour never becomes coverage.
+        let dark = try Self.solid(60, 60, 30, 60, 90)
+        let c = Compose(canvas: .color(width: 100, height: 100, .white), layers: [Layer(.image("d"), feather: 8)])
+        let (codes, ch, w) = try Self.codes(c.render(inputs: ["d": dark]))
+        #expect(Array(codes[(50 * w + 50) * ch..<(50 * w + 50) * ch + 3]) == [30, 60, 90])
+        let edge = codes[(50 * w + 20) * ch]   // the layer's left edge
+        #expect(edge > 60 && edge < 240, "edge code \(edge)")
+        #expect(codes[(50 * w + 5) * ch] == 255)
+    }
+
     @Test func porterDuffClearsOutsideTheLayer() throws {
         let c = Compose(canvas: .color(width: 20, height: 20, .white),
                         layers: [Layer(.image("s"), anchor: .topLeft, blend: .destinationIn)])
