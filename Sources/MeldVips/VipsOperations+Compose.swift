@@ -69,39 +69,48 @@ extension VipsImageRef {
         return try withAlpha(current.multiplied(by: coverage))
     }
 
-    /// Softens the alpha edge: the image grows by `pad` on every side (colour extended from the
-    /// edge, alpha zero), then alpha is blurred with σ = `sigma`. Returns the image and the pad.
+    /// Softens the alpha edge: the image grows by `pad` = ⌈3σ⌉ on every side and its alpha is
+    /// blurred with σ = `sigma` (zero outside the image). Colour is kept where the layer was
+    /// opaque and, where the blur spreads alpha into what was transparent, taken from a
+    /// premultiplied blur (a coverage-weighted average of nearby visible colour), so no
+    /// transparent pixel's colour ever shows: no dark fringes. Returns the image and the pad.
     public func feathered(sigma: Double) throws(MeldError) -> (image: VipsImageRef, pad: Int) {
         // An image without alpha is opaque (its colours are not coverage).
         if !hasAlpha { return try addingOpaqueAlpha().feathered(sigma: sigma) }
         let pad = Int((3 * sigma).rounded(.up))
         let w = width + 2 * pad, h = height + 2 * pad
-        let bands = try colourBands()
-        let colour = try bands.derive("feather", "edge extension failed") {
-            cmeld_embed(bands.pointer, &$0, Int32(pad), Int32(pad), Int32(w), Int32(h), VIPS_EXTEND_COPY, nil, 0)
-        }
-        let alpha = try coverageBand()
-        let zero: [Double] = [0]
-        let padded = try zero.withUnsafeBufferPointer { bg throws(MeldError) in
-            try alpha.derive("feather", "padding failed") {
-                cmeld_embed(alpha.pointer, &$0, Int32(pad), Int32(pad), Int32(w), Int32(h), VIPS_EXTEND_BACKGROUND, bg.baseAddress, 1)
+        let format = sampleFormat
+        let zeros = [Double](repeating: 0, count: bands)
+        func padded(_ image: VipsImageRef) throws(MeldError) -> VipsImageRef {
+            try zeros.withUnsafeBufferPointer { bg throws(MeldError) in
+                try image.derive("feather", "padding failed") {
+                    cmeld_embed(image.pointer, &$0, Int32(pad), Int32(pad), Int32(w), Int32(h), VIPS_EXTEND_BACKGROUND, bg.baseAddress, Int32(bg.count))
+                }
             }
         }
-        let blurred = try padded.derive("feather", "blur failed") { cmeld_gaussblur(padded.pointer, &$0, sigma) }
-        return (try colour.withAlpha(blurred), pad)
+        // Premultiplied blur: blurred alpha, and the coverage-weighted colour around each pixel.
+        let pre = try derive("feather", "premultiply failed") { cmeld_premultiply(pointer, &$0) }
+        let prePadded = try padded(pre)
+        let blurred = try prePadded.derive("feather", "blur failed") { cmeld_gaussblur(prePadded.pointer, &$0, sigma) }
+        let un = try blurred.derive("feather", "unpremultiply failed") { cmeld_unpremultiply(blurred.pointer, &$0) }
+        let blurredColour = try un.extractingBands(0, count: bands - 1)
+        let blurredAlpha = try un.extractingBands(bands - 1)
+        // colour = original + (1 − original alpha) · (blurred colour − original): the original
+        // wherever it was opaque, the blurred estimate where it was transparent.
+        let original = try padded(cast(to: .float))
+        let originalColour = try original.extractingBands(0, count: bands - 1)
+        let transparency = try original.extractingBands(bands - 1).linear(scale: -1 / maxSampleValue, offset: 1)
+        let difference = try blurredColour.adding(originalColour.linear(scale: -1, offset: 0))
+        let colour = try originalColour.adding(difference.multiplied(by: transparency))
+        return (try colour.joined(with: blurredAlpha).cast(to: format), pad)
     }
 
-    /// Rotation by any angle (degrees, clockwise) about the centre, alpha-correct: colour is
-    /// premultiplied for the bicubic interpolation so transparent pixels never bleed in. The
-    /// image grows to hold the rotated corners; new area is transparent.
+    /// Rotation by any angle (degrees, clockwise) about the centre, alpha-correct (see
+    /// ``rotated(degrees:background:)``). The image grows to hold the rotated corners; new area
+    /// is transparent.
     public func rotatedWithAlpha(degrees: Double) throws(MeldError) -> VipsImageRef {
-        let format = sampleFormat
         let withA = hasAlpha ? self : try addingOpaqueAlpha()
-        let pre = try withA.derive("rotate", "premultiply failed") { cmeld_premultiply(withA.pointer, &$0) }
-        let zeros = [Double](repeating: 0, count: withA.bands)
-        let turned = try pre.rotated(degrees: degrees, background: zeros)
-        let un = try turned.derive("rotate", "unpremultiply failed") { cmeld_unpremultiply(turned.pointer, &$0) }
-        return try un.cast(to: format)
+        return try withA.rotated(degrees: degrees, background: [Double](repeating: 0, count: withA.bands))
     }
 
     /// Text rendered by Pango (through libvips) as coverage: one 8-bit band.

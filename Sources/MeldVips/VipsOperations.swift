@@ -113,20 +113,20 @@ extension VipsImageRef {
     }
 
     /// Rotates by any angle in degrees clockwise with bicubic interpolation; the canvas grows to
-    /// hold the whole result and new area takes `background`. Alpha-correct (premultiplied).
+    /// hold the whole result and new area takes `background`. Alpha-correct: libvips' affine
+    /// premultiplies images with alpha itself (8.14 offers no way to say they already are, so
+    /// premultiplying here as well would do it twice and darken soft edges).
     public func rotated(degrees: Double, background: [Double]) throws(MeldError) -> VipsImageRef {
         guard degrees.isFinite else {
             throw MeldError(.invalidArgument, operation: "rotate", "angle must be a finite number of degrees")
         }
         let format = sampleFormat
-        let source = hasAlpha ? try derive("rotate", "premultiply failed") { cmeld_premultiply(pointer, &$0) } : self
         let turned = try background.withUnsafeBufferPointer { bg throws(MeldError) in
-            try source.derive("rotate", "rotation failed") {
-                cmeld_rotate(source.pointer, &$0, degrees, bg.baseAddress, Int32(bg.count))
+            try derive("rotate", "rotation failed") {
+                cmeld_rotate(pointer, &$0, degrees, bg.baseAddress, Int32(bg.count))
             }
         }
-        let result = hasAlpha ? try turned.derive("rotate", "unpremultiply failed") { cmeld_unpremultiply(turned.pointer, &$0) } : turned
-        return try result.cast(to: format)
+        return try turned.cast(to: format)
     }
 
     /// Mirrors the image.

@@ -115,6 +115,56 @@ struct ComposeTests {
         #expect(codes[(50 * w + 5) * ch] == 255)
     }
 
+    /// A white square on transparent *black*, shrunk, rotated and feathered over white: colour is
+    /// premultiplied at every step, so no dark fringe appears anywhere.
+    @Test(arguments: [(0.37, 0.0, 0.0), (1.0, 17.0, 0.0), (0.37, 17.0, 0.0), (1.6, -33.0, 3.0), (0.5, 0.0, 6.0)])
+    func noFringesAtAlphaEdges(scale: Double, rotate: Double, feather: Double) throws {
+        let square = try Self.solid(64, 64, 255, 255, 255, alpha: 255)
+        var r = try square.raster()
+        r.withMutableView { v in
+            for y in 0..<64 { for x in 0..<64 where !(16..<48).contains(x) || !(16..<48).contains(y) {
+                for c in 0..<4 { v.row(y, channel: c)[x] = 0 }
+            } }
+        }
+        let layer = Layer(.image("sq"), width: .pixels(64 * scale), rotate: rotate, feather: feather)
+        let c = Compose(canvas: .color(width: 160, height: 160, .white), layers: [layer])
+        let (codes, _, _) = try Self.codes(c.render(inputs: ["sq": Image(raster: r)]))
+        // Each libvips step stores 8-bit samples, so ±2 codes of rounding; a fringe costs tens.
+        #expect(codes.min() ?? 0 >= 252, "darkest code \(codes.min() ?? 0)")
+    }
+
+    @Test func sixteenBitCanvasGivesSixteenBitOutput() throws {
+        let canvas = try Image(contentsOf: IO.fixture("colour/hopper-rgb16.png"))
+        let c = Compose(canvas: .image("c"), layers: [Layer(.image("s"), opacity: 0.5)])
+        let out = try c.render(inputs: ["c": canvas, "s": Self.solid(10, 10, 255, 0, 0)])
+        #expect(out.bitDepth == 16 && out.width == canvas.width)
+        try IO.withTemporaryFolder { folder in
+            try out.write(to: folder + "/o.png")
+            #expect(try Image(contentsOf: folder + "/o.png").bitDepth == 16)
+        }
+    }
+
+    @Test func textWrapAlignAndLetterSpacing() throws {
+        func inkBox(_ style: TextStyle) throws -> (w: Int, h: Int, left: Int) {
+            let (codes, ch, w) = try Self.codes(Compose(canvas: .color(width: 1000, height: 400, .white),
+                                                        layers: [.text(style, anchor: .topLeft)]).render())
+            var minX = 1000, maxX = -1, minY = 400, maxY = -1
+            for y in 0..<400 { for x in 0..<1000 where codes[(y * w + x) * ch] < 128 {
+                minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+            } }
+            return (maxX - minX + 1, maxY - minY + 1, minX)
+        }
+        let text = "Meld composes 多图合成 in one pass"
+        let plain = try inkBox(TextStyle(text, size: 30))
+        let wrapped = try inkBox(TextStyle(text, size: 30, wrapWidth: 200))
+        #expect(wrapped.h > 2 * plain.h && wrapped.w <= 200, "wrapped \(wrapped) plain \(plain)")
+        let spaced = try inkBox(TextStyle(text, size: 30, letterSpacing: 6))
+        #expect(spaced.w > plain.w + 100, "spaced \(spaced.w) plain \(plain.w)")
+        let right = try inkBox(TextStyle("short\nmuch longer line", size: 30, align: .right))
+        let left = try inkBox(TextStyle("short\nmuch longer line", size: 30, align: .left))
+        #expect(right.w == left.w && right.h == left.h)
+    }
+
     @Test func porterDuffClearsOutsideTheLayer() throws {
         let c = Compose(canvas: .color(width: 20, height: 20, .white),
                         layers: [Layer(.image("s"), anchor: .topLeft, blend: .destinationIn)])
