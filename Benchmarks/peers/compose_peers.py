@@ -5,7 +5,7 @@ ImageMagick; whole processes, interleaved round by round, wall time and peak RSS
 (/usr/bin/time). Then meld on the same recipe over a 100 MP canvas (RSS goal: under 1 GB).
 
 usage: compose_peers.py MELD INPUTS_DIR RESULTS_MD [--runs N] [--im-runs N]"""
-import argparse, datetime, json, os, statistics, subprocess, sys, tempfile
+import argparse, collections, datetime, json, os, statistics, subprocess, sys, tempfile
 
 ap = argparse.ArgumentParser()
 ap.add_argument("meld"); ap.add_argument("inputs"); ap.add_argument("results")
@@ -32,13 +32,15 @@ commands = {
 runs = {k: a.im_runs if k.startswith("ImageMagick") else a.runs for k in commands}
 
 def timed(cmd):
-    r = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + cmd, capture_output=True, text=True)
+    r = subprocess.run(["/usr/bin/time", "-f", "%e %M %U %S"] + cmd, capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{r.stderr}")
-    e, m = r.stderr.strip().splitlines()[-1].split()
+    e, m, u, s = r.stderr.strip().splitlines()[-1].split()
+    cpu[cmd[0] + " ".join(cmd[1:])].append(float(u) + float(s))
     return float(e), int(m) / 1024
 
 times = {k: [] for k in commands}; rss = {k: [] for k in commands}
+cpu = collections.defaultdict(list)  # CPU seconds (user + sys) by command line: less sensitive to a busy machine
 for i in range(max(runs.values())):
     for k, cmd in commands.items():
         if len(times[k]) < runs[k]:
@@ -52,10 +54,14 @@ lines = [f"# Compose peers, {datetime.date.today()}", "",
          "12 RGBA PNG layers (1/4 to full canvas size, soft alpha) over a 24 MP JPEG (6000x4000), JPEG Q90 out;",
          "whole processes, interleaved, median wall time and peak RSS. Ratios against pyvips in scRGB (linear light).",
          f"Machine: {os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.1f}.", "",
-         "| command | runs | median s | ratio to pyvips scRGB | peak RSS MB |", "|---|---|---|---|---|"]
+         "| command | runs | median wall s | ratio to pyvips scRGB | median CPU s (user+sys) | CPU ratio | peak RSS MB |",
+         "|---|---|---|---|---|---|---|"]
+def cpu_of(k):
+    return statistics.median(cpu[commands[k][0] + " ".join(commands[k][1:])])
+ref_cpu = cpu_of("pyvips composite (scRGB)")
 for k in commands:
     m = statistics.median(times[k])
-    lines.append(f"| {k} | {len(times[k])} | {m:.2f} | {m / ref:.2f} | {max(rss[k]):.0f} |")
+    lines.append(f"| {k} | {len(times[k])} | {m:.2f} | {m / ref:.2f} | {cpu_of(k):.2f} | {cpu_of(k) / ref_cpu:.2f} | {max(rss[k]):.0f} |")
 lines += ["", f"meld, same recipe over a 100 MP canvas (10000x10000): {statistics.median([b[0] for b in big]):.2f} s, "
           f"peak RSS {max(b[1] for b in big):.0f} MB."]
 text = "\n".join(lines) + "\n"

@@ -165,6 +165,16 @@ struct ComposeTests {
         #expect(right.w == left.w && right.h == left.h)
     }
 
+    @Test func appliedAsAnOperationOverAnImage() throws {
+        let photo = try IO.smallPhoto()
+        let op = Compose(canvas: .input, layers: [Layer(.image(IO.sample("lightbulb_cutout.png")), height: .relative(0.5))])
+        let out = try photo.applying(op)
+        #expect(out.width == photo.width && out.height == photo.height)
+        #expect(try Compose(recipe: op.recipeJSON(), yaml: false) == op)
+        let error = IO.error { _ = try op.render() }
+        #expect(error?.kind == .invalidArgument && error?.message.contains("\"input\" needs an image") == true)
+    }
+
     @Test func porterDuffClearsOutsideTheLayer() throws {
         let c = Compose(canvas: .color(width: 20, height: 20, .white),
                         layers: [Layer(.image("s"), anchor: .topLeft, blend: .destinationIn)])

@@ -3,6 +3,9 @@ import Foundation
 /// What a composition is drawn on: an image (whose size is the canvas size), or a size filled
 /// with a colour or a gradient.
 public enum Canvas: Sendable, Hashable {
+    /// The image the composition is applied to (``Compose/apply(to:)``, or the input named
+    /// `"input"` of ``Compose/render(inputs:baseDirectory:streaming:)``). In recipes: `"input"`.
+    case input
     /// A background image: a path (relative to the recipe) or the name of an input image.
     case image(String)
     /// A solid colour.
@@ -52,6 +55,13 @@ extension Canvas: Codable {
     /// Decodes `{"image": "bg.jpg"}`, `{"width": 2000, "height": 1500, "color": "#f4efe6"}` or
     /// `{"width": ..., "height": ..., "gradient": {...}}`.
     public init(from decoder: any Decoder) throws {
+        if let single = try? decoder.singleValueContainer(), let word = try? single.decode(String.self) {
+            guard word == "input" else {
+                throw DecodingError.dataCorruptedError(in: single, debugDescription: "a canvas is \"input\" or an object (got '\(word)')")
+            }
+            self = .input
+            return
+        }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let path = try c.decodeIfPresent(String.self, forKey: .image) {
             self = .image(path)
@@ -71,8 +81,14 @@ extension Canvas: Codable {
 
     /// Encodes in the same form.
     public func encode(to encoder: any Encoder) throws {
+        if case .input = self {
+            var single = encoder.singleValueContainer()
+            try single.encode("input")
+            return
+        }
         var c = encoder.container(keyedBy: CodingKeys.self)
         switch self {
+        case .input: break
         case .image(let p): try c.encode(p, forKey: .image)
         case .color(let w, let h, let colour):
             try c.encode(w, forKey: .width); try c.encode(h, forKey: .height); try c.encode(colour, forKey: .color)

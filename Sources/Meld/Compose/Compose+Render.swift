@@ -36,6 +36,14 @@ extension Compose {
             (cw, ch) = (canvasImage.width, canvasImage.height)
         } else {
             switch self.canvas {
+            case .input:
+                guard let image = inputs["input"] else {
+                    throw MeldError(.invalidArgument, operation: "compose",
+                                    "canvas: \"input\" needs an image: apply the composition to one, or pass an input named \"input\"")
+                }
+                sources += image.sourcePaths
+                canvas = .image(image.ref)
+                (cw, ch) = (image.width, image.height)
             case .image(let source):
                 let image = try resolve(source, "canvas")
                 canvas = .image(image.ref)

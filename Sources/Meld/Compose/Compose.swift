@@ -18,7 +18,7 @@ import MeldVips
 /// The output has the canvas's size; it is 16-bit when the canvas image is, and has an alpha
 /// channel when the canvas is transparent or a layer's mode can clear it.
 public struct Compose: ImageOperation {
-    /// What the layers are drawn on. Ignored by ``apply(to:)``, which draws on its image.
+    /// What the layers are drawn on. ``apply(to:)`` draws on its image whatever this says.
     public var canvas: Canvas
     /// Layers, bottom first.
     public var layers: [Layer]
@@ -47,6 +47,7 @@ public struct Compose: ImageOperation {
     public func validate() throws(MeldError) {
         func fail(_ message: String) -> MeldError { MeldError(.invalidArgument, operation: "compose", message) }
         switch canvas {
+        case .input: break
         case .image(let p):
             if p.isEmpty { throw fail("canvas: the image path is empty") }
         case .color(let w, let h, let colour):
