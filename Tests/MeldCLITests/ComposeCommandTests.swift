@@ -24,6 +24,21 @@ struct ComposeCommandTests {
         }
     }
 
+    /// `meld compose` streams its inputs (one sequential pass); layers whose geometry reads rows
+    /// out of order are decoded whole first, so every option works.
+    @Test(arguments: [#""flip": "vertical""#, #""flip": "both""#, #""rotate": 90"#, #""rotate": -30"#,
+                      #""feather": 40"#, #""mask": "bulb.png", "flip": "vertical", "rotate": 180"#, #""fit": "cover", "height": 100"#])
+    func streamingHandlesEveryGeometry(fields: String) throws {
+        try CLI.withTemporaryFolder { folder in
+            try FileManager.default.copyItem(atPath: CLI.sample("fig_in_red_bowl.jpg"), toPath: folder + "/fig.jpg")
+            try FileManager.default.copyItem(atPath: CLI.sample("lightbulb_cutout.png"), toPath: folder + "/bulb.png")
+            let recipe = #"{"canvas": {"image": "fig.jpg"}, "layers": [{"image": "fig.jpg", "width": "40%", FIELDS}]}"#
+            try recipe.replacingOccurrences(of: "FIELDS", with: fields).write(toFile: folder + "/r.json", atomically: true, encoding: .utf8)
+            let r = try CLI.run(["compose", "r.json", "-o", "out.jpg"], in: folder)
+            #expect(r.status == 0 && r.stderr.isEmpty, "\(fields): \(r)")
+        }
+    }
+
     @Test(arguments: [
         (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"image": "missing.png"}]}"#, "meld compose: layer 1: image:"),
         (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"image": "a.png", "blend": "glow"}]}"#, "meld compose: r.json: layers[0].blend: unknown blend mode 'glow'"),

@@ -120,10 +120,16 @@ extension Compose {
             let cwid = max(1, min(tw, Int(bw.rounded()))), chei = max(1, min(th, Int(bh.rounded())))
             content = try content.cropped(to: Rect(x: (tw - cwid) / 2, y: (th - chei) / 2, width: cwid, height: chei))
         }
+        // Vertical flips and rotations read rows out of order, which a file loaded for one
+        // sequential pass cannot do: when streaming, such a layer is decoded whole first (at its
+        // placed size).
+        func randomAccess(_ image: VipsImageRef) throws(MeldError) -> VipsImageRef {
+            streaming ? try image.materialized() : image
+        }
         switch layer.flip {
         case .horizontal: content = try content.flipped(horizontally: true)
-        case .vertical: content = try content.flipped(horizontally: false)
-        case .both: content = try content.rotated(by: .d180)
+        case .vertical: content = try randomAccess(content).flipped(horizontally: false)
+        case .both: content = try randomAccess(content).rotated(by: .d180)
         case nil: break
         }
 
@@ -142,10 +148,11 @@ extension Compose {
         let quarter = (turn / 90).rounded()
         if turn != 0 {
             if abs(turn - quarter * 90) < 1e-9 {
-                if let angle = RightAngle(rawValue: ((Int(quarter) % 4) + 4) % 4 * 90) { content = try content.rotated(by: angle) }
+                if let angle = RightAngle(rawValue: ((Int(quarter) % 4) + 4) % 4 * 90) {
+                    content = try randomAccess(content).rotated(by: angle)
+                }
             } else {
-                if streaming { content = try content.materialized() }
-                content = try content.rgbForCompositing().rotatedWithAlpha(degrees: turn)
+                content = try randomAccess(content).rgbForCompositing().rotatedWithAlpha(degrees: turn)
             }
             x -= (Double(content.width) - pw) / 2
             y -= (Double(content.height) - ph) / 2
