@@ -24,17 +24,7 @@ public enum PixelBridge {
         // except linear float (scRGB), which is taken as is.
         let isLinearFloat = source.interpretation == .scrgb && source.sampleFormat == .float
         let sixteen = source.sampleFormat.bits > 8
-        if !isLinearFloat {
-            let needsTransform = source.interpretation == .cmyk || (source.iccProfile.map { !ICCProfile.isSRGB($0) } ?? false)
-                || !(source.sampleFormat == .uchar || source.sampleFormat == .ushort)
-                || ![.srgb, .rgb, .bw, .rgb16, .grey16].contains(source.interpretation)
-            if needsTransform {
-                source = try source.convertedToSRGB(depth: sixteen || source.interpretation == .cmyk ? 16 : 8)
-                if source.sampleFormat != .uchar && source.sampleFormat != .ushort {
-                    source = try source.cast(to: sixteen ? .ushort : .uchar)
-                }
-            }
-        }
+        if !isLinearFloat { source = try source.inSRGB() }
         let bands = source.bands
         guard let layout = PixelLayout(channels: bands) else {
             throw MeldError(.unsupportedFormat, operation: "read", "images with \(bands) bands are not supported (1–4: grey, grey+alpha, RGB, RGBA)")

@@ -22,6 +22,14 @@ public enum Blend {
             self.r = r; self.g = g; self.b = b; self.a = a
         }
 
+        /// Moves pixel `i` towards (r, g, b, a) by `o`: opacity applied after the blend.
+        @inline(__always) func mix(_ i: Int, _ r: Float, _ g: Float, _ b: Float, _ a: Float, by o: Float) {
+            self.r[i] += o * (r - self.r[i])
+            self.g[i] += o * (g - self.g[i])
+            self.b[i] += o * (b - self.b[i])
+            self.a[i] += o * (a - self.a[i])
+        }
+
         /// The same row, `offset` pixels further on.
         @inlinable public func advanced(by offset: Int) -> Row {
             Row(r: r + offset, g: g + offset, b: b + offset, a: a + offset)
@@ -93,10 +101,7 @@ public enum Blend {
             let cg = s.g[i] * ks + d.g[i] * kd + both * F.blend(d.g[i] / safeD, s.g[i] / sa)
             let cb = s.b[i] * ks + d.b[i] * kd + both * F.blend(d.b[i] / safeD, s.b[i] / sa)
             let ca = sa + da - both
-            d.r[i] += o * (cr - d.r[i])
-            d.g[i] += o * (cg - d.g[i])
-            d.b[i] += o * (cb - d.b[i])
-            d.a[i] += o * (ca - d.a[i])
+            d.mix(i, cr, cg, cb, ca, by: o)
         }
     }
 
@@ -121,10 +126,7 @@ public enum Blend {
             let cg = s.g[i] * ks + d.g[i] * kd + both * mixed.y
             let cb2 = s.b[i] * ks + d.b[i] * kd + both * mixed.z
             let ca = sa + da - both
-            d.r[i] += o * (cr - d.r[i])
-            d.g[i] += o * (cg - d.g[i])
-            d.b[i] += o * (cb2 - d.b[i])
-            d.a[i] += o * (ca - d.a[i])
+            d.mix(i, cr, cg, cb2, ca, by: o)
         }
     }
 
@@ -152,10 +154,7 @@ public enum Blend {
             let cg = s.g[i] * fa + d.g[i] * fb
             let cb = s.b[i] * fa + d.b[i] * fb
             let ca = sa * fa + da * fb
-            d.r[i] += o * (cr - d.r[i])
-            d.g[i] += o * (cg - d.g[i])
-            d.b[i] += o * (cb - d.b[i])
-            d.a[i] += o * (ca - d.a[i])
+            d.mix(i, cr, cg, cb, ca, by: o)
         }
     }
 
@@ -163,10 +162,7 @@ public enum Blend {
         for i in 0..<n {
             let cr = min(s.r[i] + d.r[i], 1), cg = min(s.g[i] + d.g[i], 1), cb = min(s.b[i] + d.b[i], 1)
             let ca = min(s.a[i] + d.a[i], 1)
-            d.r[i] += o * (cr - d.r[i])
-            d.g[i] += o * (cg - d.g[i])
-            d.b[i] += o * (cb - d.b[i])
-            d.a[i] += o * (ca - d.a[i])
+            d.mix(i, cr, cg, cb, ca, by: o)
         }
     }
 }
