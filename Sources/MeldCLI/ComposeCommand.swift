@@ -38,15 +38,20 @@ struct ComposeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Override the recipe's compositing space: linear or srgb.", valueName: "space"))
     var space: String?
 
+    @Option(help: ArgumentHelp("Refuse canvases and inputs with more pixels than this.", valueName: "pixels"))
+    var pixelLimit: Int = Meld.defaultPixelLimit
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        guard pixelLimit > 0 else { throw ValidationError("--pixel-limit must be positive") }
         if let space, CompositingSpace(rawValue: space) == nil {
             throw ValidationError("--space must be linear or srgb (got '\(space)')")
         }
     }
 
     func run() throws {
+        Meld.pixelLimit = pixelLimit
         try reportingErrors("compose") { () throws(MeldError) in
             var compose = try Compose(recipeAt: recipe)
             if let space { compose.space = CompositingSpace(rawValue: space) ?? .linear }

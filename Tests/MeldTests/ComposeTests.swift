@@ -281,6 +281,12 @@ struct ComposeTests {
         #expect(error?.message.contains(message) == true, "\(error?.message ?? "no error")")
     }
 
+    @Test func canvasOverThePixelLimitIsTooLarge() {
+        let c = Compose(canvas: .color(width: 100_000, height: 100_000, .white), layers: [])
+        let error = IO.error { try c.validate() }
+        #expect(error?.kind == .tooLarge && error?.message.contains("over the limit") == true, "\(String(describing: error))")
+    }
+
     @Test func missingLayerFileNamesTheLayer() throws {
         let c = Compose(canvas: .color(width: 10, height: 10, .white), layers: [Layer(.image("/nonexistent/x.png"), name: "logo")])
         let error = IO.error { _ = try c.render() }

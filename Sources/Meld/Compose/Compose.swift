@@ -101,6 +101,10 @@ public struct Compose: ImageOperation {
         guard w > 0, h > 0, w <= maxSide, h <= maxSide else {
             throw MeldError(.invalidArgument, operation: "compose", "\(what): size must be between 1 and \(maxSide) pixels a side (got \(w)x\(h))")
         }
+        guard w * h <= Meld.pixelLimit else {
+            throw MeldError(.tooLarge, operation: "compose",
+                            "\(what): \(w)x\(h) is \(w * h) pixels, over the limit of \(Meld.pixelLimit) (Meld.pixelLimit, --pixel-limit)")
+        }
     }
 
     static func check(_ c: RGBA, _ what: String) throws(MeldError) {
