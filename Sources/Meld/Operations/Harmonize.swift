@@ -1,0 +1,133 @@
+import Foundation
+import MeldCore
+
+/// Makes a region of an image agree in colour and light with its surroundings: the region given
+/// by a mask is matched to a reference region (a ring around it, or the whole rest of the
+/// image) with a ``HarmonizeMethod``, by `strength`.
+///
+/// Statistics are measured in Lab (linear sRGB → XYZ D65 → Lab) and, for white balance, as a
+/// shades-of-gray illuminant in linear RGB; the correction is applied in linear light in
+/// proportion to the mask's coverage, so soft mask edges blend smoothly. Pixels outside the mask
+/// are left exactly as they were (8- and 16-bit round trips are exact). `auto` damps each part
+/// of the correction by how far its estimate can be trusted, and so holds back when the region
+/// and its surroundings simply show different things. Cost: one pass over the image for the
+/// statistics (sampled), one over the mask's bounding box.
+public struct Harmonize: ImageOperation {
+    /// Where the reference colours come from.
+    public enum Reference: Sendable, Hashable, Codable {
+        /// The pixels outside the mask within this distance of it (pixels or a fraction of the
+        /// longer image side).
+        case ring(Length)
+        /// Every pixel outside the mask.
+        case whole
+    }
+
+    /// The region: a mask file (any size and depth; resampled to the image).
+    public var mask: String
+    /// How colours are matched.
+    public var method: HarmonizeMethod
+    /// 0 (no change) … 1 (the full estimated correction).
+    public var strength: Double
+    /// The reference region.
+    public var reference: Reference
+
+    /// The default ring: 10 % of the longer side.
+    public static let defaultRing = Reference.ring(.relative(0.1))
+
+    /// A harmonization of the region `mask`.
+    public init(mask: String, method: HarmonizeMethod = .auto, strength: Double = 1, reference: Reference = Harmonize.defaultRing) {
+        self.mask = mask; self.method = method; self.strength = strength; self.reference = reference
+    }
+
+    /// Checks the strength and the ring width.
+    public func validate() throws(MeldError) {
+        if mask.isEmpty { throw MeldError(.invalidArgument, operation: "harmonize", "mask: the path is empty") }
+        if !(0...1).contains(strength) { throw MeldError(.invalidArgument, operation: "harmonize", "strength must be between 0 and 1 (got \(strength))") }
+        if case .ring(let l) = reference, !(l.pixels(of: 1000) > 0) {
+            throw MeldError(.invalidArgument, operation: "harmonize", "ring width must be positive (got \(l))")
+        }
+    }
+
+    /// Harmonizes the masked region of `image`, reading the mask file.
+    public func apply(to image: Image) throws(MeldError) -> Image {
+        try harmonized(image, mask: Mask(contentsOf: mask, width: image.width, height: image.height)).image
+    }
+
+    /// What was estimated and applied.
+    public struct Report: Sendable {
+        /// The match estimated (before strength and confidence).
+        public var match: ColourMatch
+        /// The estimate's confidence, 0…1.
+        public var confidence: Double
+        /// Statistics of the region and of the reference.
+        public var region: RegionStatistics
+        /// See ``region``.
+        public var reference: RegionStatistics
+    }
+
+    /// Harmonizes the region `mask` (resampled to the image when its size differs) and says what
+    /// was done.
+    ///
+    /// - Throws: `.invalidArgument` when the mask selects nothing, or selects everything so that
+    ///   no reference is left.
+    public func harmonized(_ image: Image, mask: Mask, schedule: Schedule = .default) throws(MeldError) -> (image: Image, report: Report) {
+        try validate()
+        let m = try mask.resampled(width: image.width, height: image.height)
+        var raster = Raster(uninitializedWidth: 0, height: 0, layout: .rgb)
+        let bits = try image.read(into: &raster, schedule: schedule)
+        if raster.layout.colourChannels != 3 {
+            // Grey images are matched as RGB.
+            throw MeldError(.unsupportedFeature, operation: "harmonize", "greyscale images cannot be harmonized yet; convert to RGB first")
+        }
+        let weights: Raster
+        switch reference {
+        case .whole:
+            var inverse = m.raster
+            inverse.withMutableView { v in
+                let p = v.plane(0)
+                for i in 0..<(v.width * v.height) { p[i] = 1 - p[i] }
+            }
+            weights = inverse
+        case .ring(let width):
+            weights = Ring.around(m.raster, radius: max(1, Int(width.pixels(of: max(image.width, image.height)).rounded())))
+        }
+        let step = max(1, Int((Double(image.width * image.height) / 2_000_000).squareRoot().rounded(.up)))
+        guard let region = RegionStatistics.measure(raster, weights: m.raster, step: step, schedule: schedule) else {
+            throw MeldError(.invalidArgument, operation: "harmonize", "the mask selects no pixels")
+        }
+        guard let ref = RegionStatistics.measure(raster, weights: weights, step: step, schedule: schedule) else {
+            throw MeldError(.invalidArgument, operation: "harmonize", "no reference pixels around the mask (it covers the whole image?)")
+        }
+        let (match, confidence) = Harmonizer.estimate(method, source: region, reference: ref)
+        Harmonizer.apply(match, strength: Float(strength), to: &raster, mask: m.raster, schedule: schedule)
+        let out = try Image(raster: raster, bitDepth: bits, schedule: schedule)
+        return (out, Report(match: match, confidence: confidence, region: region, reference: ref))
+    }
+}
+
+extension Harmonize.Reference {
+    enum CodingKeys: String, CodingKey { case ring, whole }
+
+    /// Decodes `"whole"`, or `{"ring": 80}` / `{"ring": "10%"}`.
+    public init(from decoder: any Decoder) throws {
+        if let c = try? decoder.singleValueContainer(), let s = try? c.decode(String.self) {
+            guard s == "whole" else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "reference is \"whole\" or {\"ring\": width}") }
+            self = .whole
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self = .ring(try c.decode(Length.self, forKey: .ring))
+    }
+
+    /// Encodes in the same form.
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .whole:
+            var c = encoder.singleValueContainer()
+            try c.encode("whole")
+        case .ring(let l):
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(l, forKey: .ring)
+        }
+    }
+}
