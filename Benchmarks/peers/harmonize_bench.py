@@ -15,6 +15,7 @@ import pyvips
 ap = argparse.ArgumentParser()
 ap.add_argument("meld"); ap.add_argument("root"); ap.add_argument("results")
 ap.add_argument("--seeds", type=int, default=2)
+ap.add_argument("--only", help="run only identity and the methods whose name contains this")
 a = ap.parse_args()
 work = tempfile.mkdtemp(prefix="meld-harmonize-")
 samples = os.path.join(a.root, "Samples")
@@ -98,6 +99,8 @@ methods = {
     "meld auto (ring)": ["--method", "auto"],
     "meld auto (whole)": ["--method", "auto", "--reference", "whole"],
 }
+if a.only:
+    methods = {k: v for k, v in methods.items() if v is None or a.only in k or "Reinhard" in k}
 scores = {k: [] for k in methods}
 times = []
 cases = 0

@@ -57,24 +57,45 @@ extension Compose {
             }
         }
 
+        // Harmonized layers read the canvas around them while planning, so a canvas loaded for
+        // one sequential pass is decoded whole first; a colour canvas is rendered lazily.
+        var canvasPixels: VipsImageRef?
+        if layers.contains(where: { setting(for: $0) != nil }) {
+            switch canvas {
+            case .image(let ref): canvasPixels = streaming ? try ref.materialized() : ref
+            case .fill: canvasPixels = try Compositor.composite(canvas: canvas, layers: [], space: space)
+            }
+        }
+        let drawOn: Compositor.Canvas = canvasPixels.map { pixels in
+            if case .image = canvas { return .image(pixels) } else { return canvas }
+        } ?? canvas
+
         var placed: [CompositorLayer] = []
         for (i, layer) in layers.enumerated() {
             let label = Self.label(layer, i)
             do {
-                placed.append(try place(layer, label: label, canvasWidth: cw, canvasHeight: ch, streaming: streaming, resolve: resolve))
+                placed.append(try place(layer, label: label, canvasWidth: cw, canvasHeight: ch, streaming: streaming,
+                                        canvasPixels: canvasPixels, resolve: resolve))
             } catch where error.message.hasPrefix(label) {
                 throw error
             } catch {
                 throw MeldError(error.kind, operation: "compose", "\(label): \(error.message)", detail: error.detail)
             }
         }
-        let ref = try Compositor.composite(canvas: canvas, layers: placed, space: space)
+        let ref = try Compositor.composite(canvas: drawOn, layers: placed, space: space)
         return Image(ref: ref, sourcePaths: Array(Set(sources)).sorted(), sourceFormat: nil)
     }
 
     /// One layer brought to its final pixels and canvas position.
+    /// The harmonization in force for a layer: its own, else the composition's for image layers.
+    func setting(for layer: Layer) -> LayerHarmonize? {
+        if let own = layer.harmonize { return own }
+        if case .image = layer.content { return harmonize }
+        return nil
+    }
+
     func place(_ layer: Layer, label: String, canvasWidth cw: Int, canvasHeight ch: Int, streaming: Bool,
-               resolve: (String, String) throws(MeldError) -> Image) throws(MeldError) -> CompositorLayer {
+               canvasPixels: VipsImageRef?, resolve: (String, String) throws(MeldError) -> Image) throws(MeldError) -> CompositorLayer {
         var content: VipsImageRef
         switch layer.content {
         case .image(let source):
@@ -156,6 +177,11 @@ extension Compose {
             }
             x -= (Double(content.width) - pw) / 2
             y -= (Double(content.height) - ph) / 2
+        }
+
+        if let setting = setting(for: layer), let canvasPixels {
+            let rect = Rect(x: Int(x.rounded(.down)), y: Int(y.rounded(.down)), width: content.width, height: content.height)
+            content = try Self.harmonized(content, at: rect, canvas: canvasPixels, setting: setting)
         }
 
         if layer.feather > 0 {

@@ -24,16 +24,19 @@ public struct Compose: ImageOperation {
     public var layers: [Layer]
     /// Where colours are mixed.
     public var space: CompositingSpace
+    /// Harmonization for every image layer that does not set its own (nil: none). Text layers
+    /// are never harmonized unless they ask.
+    public var harmonize: LayerHarmonize?
 
     /// The largest canvas side accepted.
     public static let maxSide = 1 << 17
 
     /// A composition.
-    public init(canvas: Canvas, layers: [Layer], space: CompositingSpace = .linear) {
-        self.canvas = canvas; self.layers = layers; self.space = space
+    public init(canvas: Canvas, layers: [Layer], space: CompositingSpace = .linear, harmonize: LayerHarmonize? = nil) {
+        self.canvas = canvas; self.layers = layers; self.space = space; self.harmonize = harmonize
     }
 
-    enum CodingKeys: String, CodingKey { case canvas, layers, space }
+    enum CodingKeys: String, CodingKey { case canvas, layers, space, harmonize }
 
     /// Decodes `{"canvas": {...}, "layers": [...], "space": "linear"}`.
     public init(from decoder: any Decoder) throws {
@@ -41,11 +44,13 @@ public struct Compose: ImageOperation {
         canvas = try c.decode(Canvas.self, forKey: .canvas)
         layers = try c.decodeIfPresent([Layer].self, forKey: .layers) ?? []
         space = try c.decodeIfPresent(CompositingSpace.self, forKey: .space) ?? .linear
+        harmonize = try c.decodeIfPresent(LayerHarmonize.self, forKey: .harmonize)
     }
 
     /// Checks every field; messages name the layer and the field.
     public func validate() throws(MeldError) {
         func fail(_ message: String) -> MeldError { MeldError(.invalidArgument, operation: "compose", message) }
+        if let h = harmonize, !(0...1).contains(h.strength) { throw fail("harmonize strength must be between 0 and 1 (got \(h.strength))") }
         switch canvas {
         case .input: break
         case .image(let p):
@@ -90,6 +95,7 @@ public struct Compose: ImageOperation {
             if !(0...1).contains(layer.opacity) { throw fail("\(label): opacity must be between 0 and 1 (got \(layer.opacity))") }
             if !(layer.feather >= 0 && layer.feather <= 1000) { throw fail("\(label): feather must be between 0 and 1000 pixels (got \(layer.feather))") }
             if let m = layer.mask, m.isEmpty { throw fail("\(label): mask path is empty") }
+            if let h = layer.harmonize, !(0...1).contains(h.strength) { throw fail("\(label): harmonize strength must be between 0 and 1 (got \(h.strength))") }
         }
     }
 

@@ -47,15 +47,19 @@ public struct Layer: Sendable, Hashable {
     public var feather: Double
     /// How the layer combines with what is beneath.
     public var blend: BlendMode
+    /// Match the layer's colour and light to the canvas around it before blending (nil: as
+    /// ``Compose/harmonize`` says).
+    public var harmonize: LayerHarmonize?
 
     /// A layer with the given content and placement; everything else is neutral.
     public init(_ content: Content, name: String? = nil, mask: String? = nil, anchor: Anchor = .centre,
                 offset: [Length] = [0, 0], rect: [Length]? = nil, width: Length? = nil, height: Length? = nil,
                 fit: Fit? = nil, rotate: Double = 0, flip: LayerFlip? = nil, opacity: Double = 1,
-                feather: Double = 0, blend: BlendMode = .normal) {
+                feather: Double = 0, blend: BlendMode = .normal, harmonize: LayerHarmonize? = nil) {
         self.content = content; self.name = name; self.mask = mask; self.anchor = anchor; self.offset = offset
         self.rect = rect; self.width = width; self.height = height; self.fit = fit; self.rotate = rotate
         self.flip = flip; self.opacity = opacity; self.feather = feather; self.blend = blend
+        self.harmonize = harmonize
     }
 
     /// An image layer.
@@ -85,7 +89,7 @@ public struct Layer: Sendable, Hashable {
 
 extension Layer: Codable {
     enum CodingKeys: String, CodingKey {
-        case image, text, name, mask, anchor, offset, rect, width, height, fit, rotate, flip, opacity, feather, blend
+        case image, text, name, mask, anchor, offset, rect, width, height, fit, rotate, flip, opacity, feather, blend, harmonize
         case markup, font, size, color, align, wrap, letterSpacing = "letter-spacing", lineSpacing = "line-spacing", fontFile = "font-file"
     }
 
@@ -126,6 +130,7 @@ extension Layer: Codable {
         opacity = try c.decodeIfPresent(Double.self, forKey: .opacity) ?? 1
         feather = try c.decodeIfPresent(Double.self, forKey: .feather) ?? 0
         blend = try c.decodeIfPresent(BlendMode.self, forKey: .blend) ?? .normal
+        harmonize = try c.decodeIfPresent(LayerHarmonize.self, forKey: .harmonize)
     }
 
     /// Encodes the recipe form, leaving out defaults.
@@ -158,5 +163,6 @@ extension Layer: Codable {
         if opacity != 1 { try c.encode(opacity, forKey: .opacity) }
         if feather != 0 { try c.encode(feather, forKey: .feather) }
         if blend != .normal { try c.encode(blend, forKey: .blend) }
+        try c.encodeIfPresent(harmonize, forKey: .harmonize)
     }
 }

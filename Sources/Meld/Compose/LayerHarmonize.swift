@@ -1,0 +1,84 @@
+import Foundation
+import MeldCore
+import MeldVips
+
+/// Harmonization of a Compose layer: its colour and light are matched to the canvas around
+/// where it lands (a ring of 10 % of the canvas's longer side around its footprint), before it
+/// is blended. In recipes: `harmonize: auto` or `harmonize: {method: white-balance, strength: 0.7}`.
+public struct LayerHarmonize: Sendable, Hashable, Codable {
+    /// How colours are matched.
+    public var method: HarmonizeMethod
+    /// 0…1.
+    public var strength: Double
+
+    /// A setting (default: auto, full strength).
+    public init(method: HarmonizeMethod = .auto, strength: Double = 1) {
+        self.method = method; self.strength = strength
+    }
+
+    enum CodingKeys: String, CodingKey { case method, strength }
+
+    /// Decodes a method name, or `{"method": ..., "strength": ...}`.
+    public init(from decoder: any Decoder) throws {
+        if let c = try? decoder.singleValueContainer(), let name = try? c.decode(String.self) {
+            guard let m = HarmonizeMethod(rawValue: name) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription:
+                    "unknown harmonize method '\(name)' (expected one of \(HarmonizeMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            self.init(method: m)
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(method: try c.decodeIfPresent(HarmonizeMethod.self, forKey: .method) ?? .auto,
+                  strength: try c.decodeIfPresent(Double.self, forKey: .strength) ?? 1)
+    }
+
+    /// Encodes as an object.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(method, forKey: .method)
+        try c.encode(strength, forKey: .strength)
+    }
+}
+
+extension Compose {
+    /// Matches `content` (placed at `rect` on the canvas) to the canvas pixels in a ring around
+    /// it; returns the corrected layer (8-bit RGBA, or 16-bit when the content is).
+    static func harmonized(_ content: VipsImageRef, at rect: Rect, canvas: VipsImageRef, setting: LayerHarmonize) throws(MeldError) -> VipsImageRef {
+        let ringWidth = max(8, Int((0.1 * Double(max(canvas.width, canvas.height))).rounded()))
+        let area = Rect(x: rect.x - ringWidth, y: rect.y - ringWidth, width: rect.width + 2 * ringWidth, height: rect.height + 2 * ringWidth)
+            .intersection(Rect(width: canvas.width, height: canvas.height))
+        var layer = try PixelBridge.raster(from: content.rgbForCompositing())
+        let bits = content.sampleFormat == .ushort ? 16 : 8
+        guard !area.isEmpty, layer.layout.colourChannels == 3 else { return content }
+        let around = try PixelBridge.raster(from: canvas.cropped(to: area))
+        guard around.layout.colourChannels == 3 else { return content }
+        // Reference weights: the ring area minus the layer's own footprint (alpha ≥ ½).
+        var weights = Raster(width: area.width, height: area.height, layout: .gray)
+        weights.isPremultiplied = false
+        let hasAlpha = layer.layout.hasAlpha
+        layer.withView { l in
+            weights.withMutableView { w in
+                for y in 0..<area.height {
+                    let ly = area.y + y - rect.y
+                    let row = w.row(y, channel: 0)
+                    for x in 0..<area.width {
+                        let lx = area.x + x - rect.x
+                        let covered = ly >= 0 && ly < l.height && lx >= 0 && lx < l.width
+                            && (!hasAlpha || l.row(ly, channel: 3)[lx] >= 0.5)
+                        row[x] = covered ? 0 : 1
+                    }
+                }
+            }
+        }
+        var ones = Raster(width: layer.width, height: layer.height, layout: .gray)
+        ones.isPremultiplied = false
+        ones.withMutableView { $0.plane(0).update(repeating: 1, count: layer.width * layer.height) }
+        let step = max(1, Int((Double(layer.planeCount) / 1_000_000).squareRoot().rounded(.up)))
+        guard let source = RegionStatistics.measure(layer, weights: ones, step: step),
+              let reference = RegionStatistics.measure(around, weights: weights, step: step) else { return content }
+        let (match, _) = Harmonizer.estimate(setting.method, source: source, reference: reference)
+        Harmonizer.apply(match, strength: Float(setting.strength), to: &layer, mask: nil)
+        return try PixelBridge.image(from: layer, bitDepth: bits)
+    }
+}
