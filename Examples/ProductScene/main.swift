@@ -5,7 +5,7 @@
 //
 // Writes into OUT_DIR (default: out/scene):
 //   scene.jpg   2400x1600: a studio backdrop (gradient), a meadow photo soft-lit over it, three
-//               framed prints (rotated, feathered), the light-bulb cut-out with a faded mirror
+//               framed prints (rotated, feathered, harmonized to the backdrop), the light-bulb cut-out (harmonized) with a faded mirror
 //               reflection, a radial vignette (multiply), and text layers in Chinese, English,
 //               Japanese and Korean — 12 layers.
 //   sheet.jpg   the inputs in a row above the result.
@@ -43,7 +43,9 @@ do {
     let inputs = ["fade": fade, "vignette": vignette]
 
     func print(_ file: String, anchor: Anchor, offset: [Length], height: Length, rotate: Double) -> Layer {
-        Layer(.image(sample(file)), name: file, anchor: anchor, offset: offset, height: height, rotate: rotate, feather: 3)
+        // Harmonized (auto, 60 %) to the warm backdrop around each print, as if lit by the same light.
+        Layer(.image(sample(file)), name: file, anchor: anchor, offset: offset, height: height, rotate: rotate, feather: 3,
+              harmonize: LayerHarmonize(method: .auto, strength: 0.6))
     }
     let bulbHeight = Length.relative(0.56)
     let layers: [Layer] = [
@@ -61,7 +63,8 @@ do {
         Layer(.image(sample("lightbulb_cutout.png")), name: "reflection", mask: "fade", anchor: .top, offset: [0, 1255],
               height: bulbHeight, flip: .vertical, opacity: 0.45),
         // 7. The product.
-        Layer(.image(sample("lightbulb_cutout.png")), name: "product", anchor: .bottom, offset: [0, -345], height: bulbHeight),  // bottom at y = 1255
+        Layer(.image(sample("lightbulb_cutout.png")), name: "product", anchor: .bottom, offset: [0, -345], height: bulbHeight,
+              harmonize: LayerHarmonize(method: .auto)),  // bottom at y = 1255
         // 8. Vignette over the scene.
         Layer(.image("vignette"), name: "vignette", width: 2400, height: 1600, fit: .fill, blend: .multiply),
         // 9–12. Text.
