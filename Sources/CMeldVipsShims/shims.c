@@ -416,3 +416,9 @@ int cmeld_can_encode_heif(VipsForeignHeifCompression compression) {
 void cmeld_set_concurrency(int threads) { vips_concurrency_set(threads); }
 int cmeld_get_concurrency(void) { return vips_concurrency_get(); }
 void cmeld_cache_set_max(int operations) { vips_cache_set_max(operations); }
+
+/* vips_insert is variadic; Swift cannot call it. Used by seamless cloning to put a blended
+ * region back into the (lazily decoded) destination without converting the whole image. */
+int cmeld_insert(VipsImage *main, VipsImage *sub, VipsImage **out, int x, int y) {
+    return vips_insert(main, sub, out, x, y, NULL);
+}

@@ -54,8 +54,9 @@ public enum PoissonBlend {
             .outset(by: 1).intersection(Rect(width: destinationSize.width, height: destinationSize.height))
     }
 
-    /// The bounding box, in source coordinates, of mask pixels ≥ `threshold` that land in `destination`.
-    static func coverageBounds(mask: Raster, offset: (x: Int, y: Int), destination: Rect, threshold: Float) -> Rect {
+    /// The bounding box, in mask (source) coordinates, of mask pixels ≥ `threshold` that land
+    /// inside `destination` when moved by `offset`; empty when there are none.
+    public static func coverageBounds(mask: Raster, offset: (x: Int, y: Int), destination: Rect, threshold: Float) -> Rect {
         let valid = mask.bounds.intersection(Rect(x: destination.x - offset.x, y: destination.y - offset.y,
                                                    width: destination.width, height: destination.height))
         guard !valid.isEmpty else { return Rect(width: 0, height: 0) }
