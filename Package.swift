@@ -40,5 +40,6 @@ let package = Package(
 
         // Examples: runnable programs that use only the public Meld API.
         .executableTarget(name: "Renditions", dependencies: ["Meld"], path: "Examples/Renditions"),
+        .executableTarget(name: "SeamlessCloneDemo", dependencies: ["Meld"], path: "Examples/SeamlessClone"),
     ]
 )
