@@ -1,5 +1,10 @@
 import MeldCore
 import MeldVips
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Pastes the masked part of one photo into another so that it looks as if it belonged there:
 /// gradient-domain (Poisson) cloning or multi-band blending.
@@ -128,10 +133,9 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
         // Only the rectangles that matter are decoded.
         let sourceRect = Rect(x: roi.x - offset.x, y: roi.y - offset.y, width: roi.width, height: roi.height)
             .intersection(Rect(width: source.width, height: source.height))
-        var region = try baseImage.cropped(to: roi).raster()
-        let colours = region.layout.colourChannels
+        var (dstPlanes, dstAlpha) = Self.colourPlanes(try baseImage.cropped(to: roi).raster(), count: nil)
+        let colours = dstPlanes.layout.colourChannels
         let (srcPlanes, srcAlpha) = Self.colourPlanes(try source.cropped(to: sourceRect).raster(), count: colours)
-        var (dstPlanes, dstAlpha) = Self.colourPlanes(region, count: colours)
         var weights = Self.crop(mask.raster, to: sourceRect)
         if let srcAlpha { Self.multiply(&weights, by: srcAlpha) }
         let local = (sourceRect.x + offset.x - roi.x, sourceRect.y + offset.y - roi.y)
@@ -140,19 +144,25 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
             MultibandBlend.apply(source: srcPlanes, mask: weights, into: &dstPlanes, offset: local, bands: bands)
         case .normal, .mixed, .monochrome:
             let guidance: PoissonBlend.Guidance = mode == .mixed ? .mixed : (mode == .monochrome ? .monochrome : .normal)
-            PoissonBlend.apply(source: srcPlanes, mask: weights, into: &dstPlanes, offset: local, guidance: guidance,
-                               solver: PoissonSolver(tolerance: Float(tolerance)))
+            let report = PoissonBlend.apply(source: srcPlanes, mask: weights, into: &dstPlanes, offset: local, guidance: guidance,
+                                            solver: PoissonSolver(tolerance: Float(tolerance)))
+            if getenv("MELD_BLEND_TRACE") != nil {
+                let line = "blend: \(roi.width)x\(roi.height) region, \(report.cycles) cycles, last change \(report.lastChange)\n"
+                let bytes = Array(line.utf8)
+                _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            }
         }
-        region = Self.joining(dstPlanes, alpha: dstAlpha)
-        let blended = try Image(raster: region, bitDepth: depth)
+        let blended = try Image(raster: Self.joining(dstPlanes, alpha: dstAlpha), bitDepth: depth)
         let out = try base.inserting(blended.ref, x: roi.x, y: roi.y)
         return Image(ref: out, sourcePaths: destination.sourcePaths + source.sourcePaths, sourceFormat: destination.sourceFormat)
     }
 
-    /// `count` unpremultiplied colour planes (grey replicated or RGB reduced to Rec. 709 luma) and
+    /// `count` (default: the raster's own) unpremultiplied colour planes (grey replicated or RGB reduced to Rec. 709 luma) and
     /// the alpha plane, if any.
-    static func colourPlanes(_ r: Raster, count: Int) -> (Raster, Raster?) {
-        let n = r.planeCount, have = r.layout.colourChannels
+    static func colourPlanes(_ r: Raster, count wanted: Int?) -> (Raster, Raster?) {
+        let n = r.planeCount, have = r.layout.colourChannels, count = wanted ?? have
+        // Without alpha and with the wanted planes, the raster is used as it is (no copy).
+        if !r.layout.hasAlpha && have == count { return (r, nil) }
         var out = Raster(uninitializedWidth: r.width, height: r.height, layout: count == 1 ? .gray : .rgb)
         var alpha: Raster?
         r.withView { v in

@@ -128,10 +128,13 @@ public enum PoissonBlend {
                 }
             }
         }
-        // 3. Solve for u on Ω.
+        // 3. Start from the mean boundary difference (removes the constant part of the
+        //    correction before the first cycle: about three cycles fewer on photographs).
+        buffers.startFromMeanBoundaryValue(schedule: schedule)
+        // 4. Solve for u on Ω.
         let report = solver.solve(u: u, rhs: rhs.map { UnsafePointer($0) }, unknown: unknown,
                                   width: w, height: h, channels: channels, schedule: schedule)
-        // 4. Write f = g + u into Ω.
+        // 5. Write f = g + u into Ω.
         destination.withMutableView { dst in
             TileScheduler.forEachTile(in: grid, schedule: schedule) { tile in
                 buffers.write(tile: tile, roi: roi, destination: dst, encode: encode)
@@ -203,6 +206,34 @@ struct PoissonBuffers: @unchecked Sendable {
                     if y > 0 { add(x, y - 1) }
                     if y + 1 < height { add(x, y + 1) }
                     rhs[c * plane + i] = s
+                }
+            }
+        }
+    }
+
+    /// Sets every unknown to the mean, per channel, of the fixed values next to Ω (a sum in
+    /// row order in double precision: the same on every schedule).
+    func startFromMeanBoundaryValue(schedule: Schedule) {
+        let plane = width * height
+        var sums = [Double](repeating: 0, count: channels)
+        var count = 0
+        for y in 0..<height {
+            for x in 0..<width where unknown[y * width + x] == 0 {
+                let i = y * width + x
+                let touches = (x > 0 && unknown[i - 1] != 0) || (x + 1 < width && unknown[i + 1] != 0)
+                    || (y > 0 && unknown[i - width] != 0) || (y + 1 < height && unknown[i + width] != 0)
+                guard touches else { continue }
+                count += 1
+                for c in 0..<channels { sums[c] += Double(u[c * plane + i]) }
+            }
+        }
+        guard count > 0 else { return }
+        let means = sums.map { Float($0 / Double(count)) }
+        let b = self
+        TileScheduler.forEachTile(in: Rect(width: width, height: height), schedule: schedule) { tile in
+            for y in tile.y..<tile.maxY {
+                for x in tile.x..<tile.maxX where b.unknown[y * b.width + x] != 0 {
+                    for c in 0..<b.channels { b.u[c * plane + y * b.width + x] = means[c] }
                 }
             }
         }

@@ -164,28 +164,74 @@ struct PoissonGrid: @unchecked Sendable {
         return TileScheduler.mapReduce(in: bounds, schedule: schedule, initial: Float(0), partial: { tile in
             var largest: Float = 0
             let w = g.width, h = g.height
-            for y in tile.y..<tile.maxY {
-                let mrow = g.unknown + y * w
-                let upOK = y > 0, downOK = y + 1 < h
-                var x = tile.x + ((tile.x + y + colour) & 1)
-                while x < tile.maxX {
-                    if mrow[x] != 0 {
-                        let leftOK = x > 0, rightOK = x + 1 < w
-                        let n = Float((upOK ? 1 : 0) + (downOK ? 1 : 0) + (leftOK ? 1 : 0) + (rightOK ? 1 : 0))
-                        let inv = 1 / n
-                        for c in 0..<g.channels {
-                            let p = g.u + c * g.plane + y * w + x
-                            var s: Float = g.b?[c * g.plane + y * w + x] ?? 0
-                            if leftOK { s += p[-1] }
-                            if rightOK { s += p[1] }
-                            if upOK { s += p[-w] }
-                            if downOK { s += p[w] }
-                            let new = s * inv
-                            largest = max(largest, abs(new - p[0]))
-                            p[0] = new
+            for c in 0..<g.channels {
+                let plane = g.u + c * g.plane
+                let rhs = g.b.map { $0 + c * g.plane }
+                for y in tile.y..<tile.maxY {
+                    let mrow = g.unknown + y * w, row = plane + y * w
+                    let brow = rhs.map { $0 + y * w }
+                    let upOK = y > 0, downOK = y + 1 < h
+                    let up = upOK ? row - w : row, down = downOK ? row + w : row
+                    let verticalCount: Float = (upOK ? 1 : 0) + (downOK ? 1 : 0)
+                    var x = tile.x + ((tile.x + y + colour) & 1)
+                    // Edge columns have fewer neighbours; the interior runs the short loop.
+                    while x < tile.maxX && (x == 0 || x + 1 >= w) {
+                        if mrow[x] != 0 {
+                            var s: Float = (brow?[x] ?? 0) + (upOK ? up[x] : 0) + (downOK ? down[x] : 0)
+                            var n = verticalCount
+                            if x > 0 { s += row[x - 1]; n += 1 }
+                            if x + 1 < w { s += row[x + 1]; n += 1 }
+                            let new = s / n
+                            largest = max(largest, abs(new - row[x]))
+                            row[x] = new
+                        }
+                        x += 2
+                    }
+                    let interiorEnd = min(tile.maxX, w - 1)
+                    if upOK && downOK {
+                        if let brow {
+                            while x < interiorEnd {
+                                if mrow[x] != 0 {
+                                    let new = (brow[x] + ((row[x - 1] + row[x + 1]) + (up[x] + down[x]))) * 0.25
+                                    largest = max(largest, abs(new - row[x]))
+                                    row[x] = new
+                                }
+                                x += 2
+                            }
+                        } else {
+                            while x < interiorEnd {
+                                if mrow[x] != 0 {
+                                    let new = (0 + ((row[x - 1] + row[x + 1]) + (up[x] + down[x]))) * 0.25
+                                    largest = max(largest, abs(new - row[x]))
+                                    row[x] = new
+                                }
+                                x += 2
+                            }
+                        }
+                    } else {
+                        let inv = 1 / (verticalCount + 2)
+                        while x < interiorEnd {
+                            if mrow[x] != 0 {
+                                let s = (brow?[x] ?? 0) + ((row[x - 1] + row[x + 1]) + ((upOK ? up[x] : 0) + (downOK ? down[x] : 0)))
+                                let new = s * inv
+                                largest = max(largest, abs(new - row[x]))
+                                row[x] = new
+                            }
+                            x += 2
                         }
                     }
-                    x += 2
+                    while x < tile.maxX {
+                        if mrow[x] != 0 {
+                            var s: Float = (brow?[x] ?? 0) + (upOK ? up[x] : 0) + (downOK ? down[x] : 0)
+                            var n = verticalCount
+                            if x > 0 { s += row[x - 1]; n += 1 }
+                            if x + 1 < w { s += row[x + 1]; n += 1 }
+                            let new = s / n
+                            largest = max(largest, abs(new - row[x]))
+                            row[x] = new
+                        }
+                        x += 2
+                    }
                 }
             }
             return largest
@@ -207,42 +253,58 @@ struct PoissonGrid: @unchecked Sendable {
         }
     }
 
-    /// The residual b − A·u of an unknown cell (0 for a fixed one).
-    @inline(__always)
-    func residual(x: Int, y: Int, c: Int) -> Float {
-        let i = y * width + x
-        guard unknown[i] != 0 else { return 0 }
-        let p = u + c * plane + i
-        var n: Float = 0, s: Float = b?[c * plane + i] ?? 0
-        if x > 0 { s += p[-1]; n += 1 }
-        if x + 1 < width { s += p[1]; n += 1 }
-        if y > 0 { s += p[-width]; n += 1 }
-        if y + 1 < height { s += p[width]; n += 1 }
-        return s - n * p[0]
-    }
-
     /// Writes the sum of the four children's residuals into the coarse right side (unknown
-    /// coarse cells only).
+    /// coarse cells only; their children are all unknown, by the coarsening rule).
     func restrictResidual(into coarse: PoissonGrid, schedule: Schedule) {
         let f = self
         guard let cb = coarse.b else { return }
         let out = UnsafeSendableBox(UnsafeMutablePointer(mutating: cb))
         TileScheduler.forEachTile(in: coarse.bounds, schedule: schedule) { tile in
-            for y in tile.y..<tile.maxY {
-                for x in tile.x..<tile.maxX where coarse.unknown[y * coarse.width + x] != 0 {
-                    let fx = 2 * x, fy = 2 * y
-                    for c in 0..<f.channels {
-                        var s = f.residual(x: fx, y: fy, c: c)
-                        if fx + 1 < f.width { s += f.residual(x: fx + 1, y: fy, c: c) }
-                        if fy + 1 < f.height {
-                            s += f.residual(x: fx, y: fy + 1, c: c)
-                            if fx + 1 < f.width { s += f.residual(x: fx + 1, y: fy + 1, c: c) }
+            let w = f.width, h = f.height
+            for c in 0..<f.channels {
+                let plane = f.u + c * f.plane, rhs = f.b.map { $0 + c * f.plane }
+                let target = out.value + c * coarse.plane
+                for y in tile.y..<tile.maxY {
+                    let fy = 2 * y
+                    let crow = coarse.unknown + y * coarse.width
+                    // Children rows fy and fy + 1 are interior when both have rows above and below.
+                    let interiorRows = fy > 0 && fy + 2 < h
+                    for x in tile.x..<tile.maxX where crow[x] != 0 {
+                        let fx = 2 * x
+                        var sum: Float
+                        if interiorRows && fx > 0 && fx + 2 < w {
+                            // Fast path: all four children have four neighbours.
+                            let r0 = plane + fy * w + fx, r1 = r0 + w
+                            let b0 = rhs.map { $0 + fy * w + fx }
+                            let a = (b0?[0] ?? 0) + ((r0[-1] + r0[1]) + (r0[-w] + r1[0])) - 4 * r0[0]
+                            let b = (b0?[1] ?? 0) + ((r0[0] + r0[2]) + (r0[1 - w] + r1[1])) - 4 * r0[1]
+                            let d = (b0?[w] ?? 0) + ((r1[-1] + r1[1]) + (r0[0] + r1[w])) - 4 * r1[0]
+                            let e = (b0?[w + 1] ?? 0) + ((r1[0] + r1[2]) + (r0[1] + r1[w + 1])) - 4 * r1[1]
+                            sum = (a + b) + (d + e)
+                        } else {
+                            let a = f.residual(x: fx, y: fy, c: c)
+                            let b = fx + 1 < w ? f.residual(x: fx + 1, y: fy, c: c) : 0
+                            let d = fy + 1 < h ? f.residual(x: fx, y: fy + 1, c: c) : 0
+                            let e = fx + 1 < w && fy + 1 < h ? f.residual(x: fx + 1, y: fy + 1, c: c) : 0
+                            sum = (a + b) + (d + e)
                         }
-                        out.value[c * coarse.plane + y * coarse.width + x] = s
+                        target[y * coarse.width + x] = sum
                     }
                 }
             }
         }
+    }
+
+    /// The residual b − A·u of an unknown cell, summed in the fast path's order.
+    @inline(__always)
+    func residual(x: Int, y: Int, c: Int) -> Float {
+        let i = y * width + x
+        guard unknown[i] != 0 else { return 0 }
+        let p = u + c * plane + i
+        let l: Float = x > 0 ? p[-1] : 0, r: Float = x + 1 < width ? p[1] : 0
+        let t: Float = y > 0 ? p[-width] : 0, d: Float = y + 1 < height ? p[width] : 0
+        let n = Float((x > 0 ? 1 : 0) + (x + 1 < width ? 1 : 0) + (y > 0 ? 1 : 0) + (y + 1 < height ? 1 : 0))
+        return (b?[c * plane + i] ?? 0) + ((l + r) + (t + d)) - n * p[0]
     }
 
     /// Adds the cell-centred bilinear interpolation of the coarse values to every unknown cell.
@@ -251,18 +313,19 @@ struct PoissonGrid: @unchecked Sendable {
         let f = self
         return TileScheduler.mapReduce(in: bounds, schedule: schedule, initial: Float(0), partial: { tile in
             var largest: Float = 0
-            let cw = coarse.width, ch = coarse.height
-            for y in tile.y..<tile.maxY {
-                let cy = y / 2
-                let ny = (y & 1) == 1 ? min(cy + 1, ch - 1) : max(cy - 1, 0)
-                for x in tile.x..<tile.maxX where f.unknown[y * f.width + x] != 0 {
-                    let cx = x / 2
-                    let nx = (x & 1) == 1 ? min(cx + 1, cw - 1) : max(cx - 1, 0)
-                    for c in 0..<f.channels {
-                        let e = coarse.u + c * coarse.plane
-                        let v = 0.5625 * e[cy * cw + cx] + 0.1875 * e[cy * cw + nx]
-                              + 0.1875 * e[ny * cw + cx] + 0.0625 * e[ny * cw + nx]
-                        f.u[c * f.plane + y * f.width + x] += v
+            let cw = coarse.width, ch = coarse.height, w = f.width
+            for c in 0..<f.channels {
+                let e = coarse.u + c * coarse.plane, plane = f.u + c * f.plane
+                for y in tile.y..<tile.maxY {
+                    let cy = y / 2
+                    let ny = (y & 1) == 1 ? min(cy + 1, ch - 1) : max(cy - 1, 0)
+                    let near = e + cy * cw, far = e + ny * cw
+                    let mrow = f.unknown + y * w, row = plane + y * w
+                    for x in tile.x..<tile.maxX where mrow[x] != 0 {
+                        let cx = x / 2
+                        let nx = (x & 1) == 1 ? min(cx + 1, cw - 1) : max(cx - 1, 0)
+                        let v = (0.5625 * near[cx] + 0.1875 * near[nx]) + (0.1875 * far[cx] + 0.0625 * far[nx])
+                        row[x] += v
                         largest = max(largest, abs(v))
                     }
                 }
