@@ -24,7 +24,10 @@
 /// ``Schedule`` gives bit-identical results.
 ///
 /// Cost: one V-cycle is about 7 sweeps over the fine grid per channel (≈ 4/3 of that over all
-/// levels); typically 4–8 cycles reach 1/1024 of full scale.
+/// levels). Measured on a photo (a 2000 × 2000 elliptical region, normal guidance): the change
+/// per cycle falls by ≈ 0.45 a cycle, 9 cycles to 1/1024. The coarse grids leave out cells next
+/// to the boundary (coarsening by "any child unknown" diverged, "at most one child fixed"
+/// needed 13 cycles), which keeps the iteration stable but is what limits the rate.
 public struct PoissonSolver: Sendable {
     /// Largest change per cycle at which iteration stops, in value units.
     public var tolerance: Float
@@ -173,18 +176,21 @@ struct PoissonGrid: @unchecked Sendable {
                     let upOK = y > 0, downOK = y + 1 < h
                     let up = upOK ? row - w : row, down = downOK ? row + w : row
                     let verticalCount: Float = (upOK ? 1 : 0) + (downOK ? 1 : 0)
+                    /// A cell in the first or last column: fewer neighbours.
+                    func edgeCell(_ x: Int) {
+                        guard mrow[x] != 0 else { return }
+                        var s: Float = (brow?[x] ?? 0) + (upOK ? up[x] : 0) + (downOK ? down[x] : 0)
+                        var n = verticalCount
+                        if x > 0 { s += row[x - 1]; n += 1 }
+                        if x + 1 < w { s += row[x + 1]; n += 1 }
+                        let new = s / n
+                        largest = max(largest, abs(new - row[x]))
+                        row[x] = new
+                    }
                     var x = tile.x + ((tile.x + y + colour) & 1)
                     // Edge columns have fewer neighbours; the interior runs the short loop.
                     while x < tile.maxX && (x == 0 || x + 1 >= w) {
-                        if mrow[x] != 0 {
-                            var s: Float = (brow?[x] ?? 0) + (upOK ? up[x] : 0) + (downOK ? down[x] : 0)
-                            var n = verticalCount
-                            if x > 0 { s += row[x - 1]; n += 1 }
-                            if x + 1 < w { s += row[x + 1]; n += 1 }
-                            let new = s / n
-                            largest = max(largest, abs(new - row[x]))
-                            row[x] = new
-                        }
+                        edgeCell(x)
                         x += 2
                     }
                     let interiorEnd = min(tile.maxX, w - 1)
@@ -221,15 +227,7 @@ struct PoissonGrid: @unchecked Sendable {
                         }
                     }
                     while x < tile.maxX {
-                        if mrow[x] != 0 {
-                            var s: Float = (brow?[x] ?? 0) + (upOK ? up[x] : 0) + (downOK ? down[x] : 0)
-                            var n = verticalCount
-                            if x > 0 { s += row[x - 1]; n += 1 }
-                            if x + 1 < w { s += row[x + 1]; n += 1 }
-                            let new = s / n
-                            largest = max(largest, abs(new - row[x]))
-                            row[x] = new
-                        }
+                        edgeCell(x)
                         x += 2
                     }
                 }
