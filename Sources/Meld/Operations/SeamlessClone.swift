@@ -25,13 +25,15 @@ import Darwin
 /// codes, so a colour offset is removed exactly and seams are judged in a perceptual scale. Poisson
 /// modes use mask coverage ≥ 0.5 as the region; multiband uses the coverage as a weight. Source
 /// alpha multiplies the mask; destination alpha is kept. The result has the destination's size,
-/// channels and bit depth (8-bit stays 8-bit; 16-bit and float become 16-bit). Outside the blended
+/// channels and bit depth (8-bit stays 8-bit, 16-bit stays 16-bit; float becomes 16-bit). Outside the blended
 /// rectangle the destination's pixels are copied unchanged.
 ///
 /// Cost: proportional to the region of interest (the mask's bounding box, plus 2^(bands+1) pixels
-/// for multiband), not to the destination: a 4 MP region takes a few hundred milliseconds on two
-/// cores; memory is about 40 bytes per region pixel on top of the decoded images. The solve
-/// stops when a multigrid cycle changes no value by more than ``tolerance`` (full scale = 1).
+/// for multiband), not to the destination: measured whole `meld blend` processes of a 4 MP region
+/// into a 20 MP JPEG took 4.8 s (383 MB peak) on this project's busy 2-core machine, about 70 %
+/// of it in the solve; memory is about 40 bytes per region pixel on top of the 8-bit decoded
+/// images. The solve stops when a multigrid cycle changes no value by more than ``tolerance``
+/// (full scale = 1).
 public struct SeamlessClone: Sendable, Codable, Hashable {
     /// How the pasted region is blended.
     public enum Mode: String, Sendable, Codable, CaseIterable {
