@@ -30,6 +30,17 @@ struct BlendCommandTests {
         }
     }
 
+    /// A float (scRGB TIFF) destination works and is written as 16-bit.
+    @Test func floatDestination() throws {
+        try CLI.withTemporaryFolder { folder in
+            let r = try CLI.run(["blend", Self.bulb, "--into", CLI.fixture("colour/hopper-float.tif"), "--mask", Self.bulb,
+                                 "--center", "48,56", "--mode", "mixed", "-o", "out.png"], in: folder)
+            #expect(r.status == 0, "\(r)")
+            let info = try CLI.info(folder + "/out.png")
+            #expect(info.width == 96 && info.height == 113 && info.bitDepth == 16)
+        }
+    }
+
     @Test func errors() throws {
         try CLI.withTemporaryFolder { folder in
             let missing = try CLI.run(["blend", Self.bulb, "--into", Self.citrus, "--mask", "no-mask.png",
