@@ -39,6 +39,7 @@ struct SeamlessCloneTests {
         let none = try SeamlessClone().offset(for: mask)
         #expect(none.x == 0 && none.y == 0)
         #expect(throws: MeldError.self) { try SeamlessClone(center: .init(x: 1, y: 1)).offset(for: Mask(width: 4, height: 4, value: 0)) }
+        #expect(throws: MeldError.self) { try SeamlessClone().offset(for: Mask(width: 4, height: 4, value: 0)) }
     }
 
     @Test(arguments: SeamlessClone.Mode.allCases)

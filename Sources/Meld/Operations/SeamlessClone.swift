@@ -91,11 +91,13 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
 
     /// The offset that puts source pixel (x, y) on destination pixel (x + dx, y + dy), given the
     /// mask's coverage: `center − (bbox.origin + bbox.size / 2)` (integer halves, as OpenCV).
+    ///
+    /// - Throws: `.invalidArgument` when the mask has no pixel above 0.
     public func offset(for mask: Mask) throws(MeldError) -> (x: Int, y: Int) {
-        guard let center else { return (0, 0) }
         let box = PoissonBlend.coverageBounds(mask: mask.raster, offset: (0, 0), destination: mask.raster.bounds,
                                               threshold: .leastNonzeroMagnitude)
         guard !box.isEmpty else { throw MeldError(.invalidArgument, operation: "blend", "mask is empty (no pixel above 0)") }
+        guard let center else { return (0, 0) }
         return (center.x - box.width / 2 - box.x, center.y - box.height / 2 - box.y)
     }
 
