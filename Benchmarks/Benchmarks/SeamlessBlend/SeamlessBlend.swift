@@ -7,6 +7,15 @@
 // Only the mask's bounding box (+1 px; + 2^(bands+1) px for multiband) is touched, so the cost
 // follows the region, not the destination. Whole-process timings against OpenCV are in
 // peers/blend_peers.py (run with peers/blend.sh).
+//
+// First run, 2026-11-25, on the 2-core machine while other builds kept its load average at ~8-9
+// (so wall times are mostly waiting, and 2 threads did not beat 1; one sample each, as one
+// iteration outlasts maxDuration). Wall / total CPU, ms:
+//   PoissonBlend normal       1 thread 7229 / 3350   2 threads 6190 / 2840
+//   PoissonBlend mixed        1 thread 7366 / 3630   2 threads 7252 / 4350
+//   PoissonBlend monochrome   1 thread 5724 / 3210   2 threads 7056 / 3110
+//   MultibandBlend auto bands 1 thread 1826 / 1620   2 threads 5606 / 2780
+// Rerun on a quiet machine before quoting these as kernel speeds.
 import Benchmark
 import BenchmarkSupport
 import Meld
