@@ -42,5 +42,6 @@ let package = Package(
         // Examples: runnable programs that use only the public Meld API.
         .executableTarget(name: "Renditions", dependencies: ["Meld"], path: "Examples/Renditions"),
         .executableTarget(name: "ProductScene", dependencies: ["Meld"], path: "Examples/ProductScene"),
+        .executableTarget(name: "SeamlessCloneDemo", dependencies: ["Meld"], path: "Examples/SeamlessClone"),
     ]
 )

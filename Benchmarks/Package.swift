@@ -64,6 +64,13 @@ let package = Package(
             dependencies: [.product(name: "Meld", package: meldPackage), "BenchmarkSupport"],
             path: "Tools/TileSweep"
         ),
+        // Poisson cloning and multi-band blending of a 4 MP region into a 24 MP raster.
+        .executableTarget(
+            name: "SeamlessBlend",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/SeamlessBlend",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Decode + 1/4 resize + JPEG encode of a 24 MP JPEG through the public Meld API.
         .executableTarget(
             name: "Pipeline",

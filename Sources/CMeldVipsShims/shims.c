@@ -519,3 +519,9 @@ int cmeld_constant(VipsImage **out, int width, int height, const double *values,
     g_object_unref(black);
     return r;
 }
+
+/* vips_insert is variadic; Swift cannot call it. Used by seamless cloning to put a blended
+ * region back into the (lazily decoded) destination without converting the whole image. */
+int cmeld_insert(VipsImage *main, VipsImage *sub, VipsImage **out, int x, int y) {
+    return vips_insert(main, sub, out, x, y, NULL);
+}

@@ -23,7 +23,8 @@ struct MeldCommand: ParsableCommand {
         the inputs is refused.
         """,
         version: "0.1.0",
-        subcommands: [Info.self, Convert.self, ResizeCommand.self, ComposeCommand.self, HarmonizeCommand.self, Formats.self]
+        subcommands: [Info.self, Convert.self, ResizeCommand.self, ComposeCommand.self, HarmonizeCommand.self, BlendCommand.self,
+                      Formats.self]
     )
 
     /// One process, one job: skip the libvips modules Meld never reads (faster start-up).

@@ -79,6 +79,8 @@ int cmeld_premultiply(VipsImage *in, VipsImage **out);
 int cmeld_unpremultiply(VipsImage *in, VipsImage **out);
 int cmeld_resize(VipsImage *in, VipsImage **out, double hscale, double vscale, VipsKernel kernel);
 int cmeld_crop(VipsImage *in, VipsImage **out, int left, int top, int width, int height);
+/* vips_insert: `sub` placed at (x, y) over `main` (variadic in libvips). */
+int cmeld_insert(VipsImage *main, VipsImage *sub, VipsImage **out, int x, int y);
 int cmeld_embed(VipsImage *in, VipsImage **out, int x, int y, int width, int height,
                 VipsExtend extend, const double *background, int n_background);
 int cmeld_rot(VipsImage *in, VipsImage **out, VipsAngle angle);

@@ -1,0 +1,239 @@
+import MeldCore
+import MeldVips
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Pastes the masked part of one photo into another so that it looks as if it belonged there:
+/// gradient-domain (Poisson) cloning or multi-band blending.
+///
+/// Placement follows `cv2.seamlessClone`: the mask has the source's size, and the centre of the
+/// bounding box of its non-zero pixels lands on ``center`` in the destination (nil: the source is
+/// laid over the destination at the same coordinates, for in-place edits). The region may hang
+/// over the destination's edges (it is clipped); it may not miss the destination entirely.
+///
+/// Modes (``Mode``): `normal` keeps the source's gradients and takes colour and light from the
+/// destination at the seam; `mixed` keeps, pixel pair by pixel pair, the stronger of the source's
+/// and the destination's gradients (for pasting writing or transparent things over texture);
+/// `monochrome` keeps the source's luma texture in the destination's colours; `multiband` blends a
+/// Laplacian pyramid through the soft mask (``bands`` bands, automatic by default) and keeps the
+/// source's colours.
+///
+/// Working values: sRGB-encoded (after colour management to sRGB), as OpenCV solves on 8-bit
+/// codes, so a colour offset is removed exactly and seams are judged in a perceptual scale. Poisson
+/// modes use mask coverage ≥ 0.5 as the region; multiband uses the coverage as a weight. Source
+/// alpha multiplies the mask; destination alpha is kept. The result has the destination's size,
+/// channels and bit depth (8-bit stays 8-bit, 16-bit stays 16-bit; float becomes 16-bit). Outside the blended
+/// rectangle the destination's pixels are copied unchanged.
+///
+/// Cost: proportional to the region of interest (the mask's bounding box, plus 2^(bands+1) pixels
+/// for multiband), not to the destination: measured whole `meld blend` processes of a 4 MP region
+/// into a 20 MP JPEG took 4.8 s (383 MB peak) on this project's busy 2-core machine, about 70 %
+/// of it in the solve; memory is about 40 bytes per region pixel on top of the 8-bit decoded
+/// images. The solve stops when a multigrid cycle changes no value by more than ``tolerance``
+/// (full scale = 1).
+public struct SeamlessClone: Sendable, Codable, Hashable {
+    /// How the pasted region is blended.
+    public enum Mode: String, Sendable, Codable, CaseIterable {
+        /// Poisson cloning with the source's gradients.
+        case normal
+        /// Poisson cloning with the stronger of the source's and destination's gradients.
+        case mixed
+        /// Poisson cloning with the source's luma gradients (texture without its colour).
+        case monochrome
+        /// Laplacian-pyramid blending through the mask.
+        case multiband
+    }
+
+    /// A pixel position.
+    public struct Point: Sendable, Codable, Hashable, CustomStringConvertible {
+        /// Column.
+        public var x: Int
+        /// Row.
+        public var y: Int
+        /// Creates a point.
+        public init(x: Int, y: Int) { self.x = x; self.y = y }
+        /// `"X,Y"`.
+        public var description: String { "\(x),\(y)" }
+    }
+
+    /// The blending method (default ``Mode/normal``).
+    public var mode: Mode
+    /// Where the centre of the mask's bounding box lands in the destination; nil keeps the
+    /// source's own coordinates.
+    public var center: Point?
+    /// Poisson modes: stop when a cycle changes no value by more than this (0 < t ≤ 0.1; default
+    /// 1/1024, a quarter of an 8-bit level).
+    public var tolerance: Double
+    /// Multiband: the number of bands, 1…12; nil chooses ⌊log₂ min(w, h)⌋ − 3 (1…8) from the
+    /// mask's bounding box.
+    public var bands: Int?
+
+    /// Creates a clone description.
+    public init(mode: Mode = .normal, center: Point? = nil, tolerance: Double = 1.0 / 1024, bands: Int? = nil) {
+        self.mode = mode
+        self.center = center
+        self.tolerance = tolerance
+        self.bands = bands
+    }
+
+    /// Checks the fields; throws `.invalidArgument` naming the one that is wrong.
+    public func validate() throws(MeldError) {
+        guard tolerance.isFinite, tolerance > 0, tolerance <= 0.1 else {
+            throw MeldError(.invalidArgument, operation: "blend", "tolerance must be in 0 < t ≤ 0.1 (got \(tolerance))")
+        }
+        if let bands, !(1...12).contains(bands) {
+            throw MeldError(.invalidArgument, operation: "blend", "bands must be 1–12 (got \(bands))")
+        }
+    }
+
+    /// The offset that puts source pixel (x, y) on destination pixel (x + dx, y + dy), given the
+    /// mask's coverage: `center − (bbox.origin + bbox.size / 2)` (integer halves, as OpenCV).
+    ///
+    /// - Throws: `.invalidArgument` when the mask has no pixel above 0.
+    public func offset(for mask: Mask) throws(MeldError) -> (x: Int, y: Int) {
+        let box = PoissonBlend.coverageBounds(mask: mask.raster, offset: (0, 0), destination: mask.raster.bounds,
+                                              threshold: .leastNonzeroMagnitude)
+        guard !box.isEmpty else { throw MeldError(.invalidArgument, operation: "blend", "mask is empty (no pixel above 0)") }
+        guard let center else { return (0, 0) }
+        return (center.x - box.width / 2 - box.x, center.y - box.height / 2 - box.y)
+    }
+
+    /// Blends `source` through `mask` into `destination`.
+    ///
+    /// - Throws: `.invalidArgument` when the mask's size differs from the source's, the mask is
+    ///   empty, or the placed region misses the destination; load errors of the inputs.
+    public func apply(source: Image, mask: Mask, into destination: Image) throws(MeldError) -> Image {
+        try validate()
+        guard mask.width == source.width, mask.height == source.height else {
+            throw MeldError(.invalidArgument, operation: "blend",
+                            "mask is \(mask.width)x\(mask.height) but the source is \(source.width)x\(source.height); the mask must have the source's size")
+        }
+        let offset = try self.offset(for: mask)
+        let destSize = (destination.width, destination.height)
+        let roi: Rect
+        switch mode {
+        case .multiband:
+            roi = MultibandBlend.regionOfInterest(mask: mask.raster, offset: offset, destinationSize: destSize, bands: bands).rect
+        default:
+            roi = PoissonBlend.regionOfInterest(mask: mask.raster, offset: offset, destinationSize: destSize)
+        }
+        guard !roi.isEmpty else {
+            let placed = center.map { "centred at \($0)" } ?? "at the source's own position"
+            throw MeldError(.invalidArgument, operation: "blend",
+                            "center: the masked region \(placed) lies outside the \(destination.width)x\(destination.height) destination")
+        }
+        // Colour-manage the destination to sRGB once, so the untouched pixels and the blended
+        // rectangle share one encoding.
+        let depth = destination.bitDepth > 8 ? 16 : 8
+        var base = destination.ref
+        if base.iccProfile != nil || base.interpretation == .cmyk || base.sampleFormat.bits != depth {
+            base = try base.convertedToSRGB(depth: depth)
+        }
+        let baseImage = destination.with(base)
+
+        // Only the rectangles that matter are decoded.
+        let sourceRect = Rect(x: roi.x - offset.x, y: roi.y - offset.y, width: roi.width, height: roi.height)
+            .intersection(Rect(width: source.width, height: source.height))
+        var (dstPlanes, dstAlpha) = Self.colourPlanes(try baseImage.cropped(to: roi).raster(), count: nil)
+        let colours = dstPlanes.layout.colourChannels
+        let (srcPlanes, srcAlpha) = Self.colourPlanes(try source.cropped(to: sourceRect).raster(), count: colours)
+        var weights = Self.crop(mask.raster, to: sourceRect)
+        if let srcAlpha { Self.multiply(&weights, by: srcAlpha) }
+        let local = (sourceRect.x + offset.x - roi.x, sourceRect.y + offset.y - roi.y)
+        switch mode {
+        case .multiband:
+            MultibandBlend.apply(source: srcPlanes, mask: weights, into: &dstPlanes, offset: local, bands: bands)
+        case .normal, .mixed, .monochrome:
+            let guidance: PoissonBlend.Guidance = mode == .mixed ? .mixed : (mode == .monochrome ? .monochrome : .normal)
+            let report = PoissonBlend.apply(source: srcPlanes, mask: weights, into: &dstPlanes, offset: local, guidance: guidance,
+                                            solver: PoissonSolver(tolerance: Float(tolerance)))
+            if getenv("MELD_BLEND_TRACE") != nil {
+                let line = "blend: \(roi.width)x\(roi.height) region, \(report.cycles) cycles, last change \(report.lastChange)\n"
+                let bytes = Array(line.utf8)
+                _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            }
+        }
+        let blended = try Image(raster: Self.joining(dstPlanes, alpha: dstAlpha), bitDepth: depth)
+        let out = try base.inserting(blended.ref, x: roi.x, y: roi.y)
+        return Image(ref: out, sourcePaths: destination.sourcePaths + source.sourcePaths, sourceFormat: destination.sourceFormat)
+    }
+
+    /// `count` (default: the raster's own) unpremultiplied colour planes (grey replicated or RGB reduced to Rec. 709 luma) and
+    /// the alpha plane, if any.
+    static func colourPlanes(_ r: Raster, count wanted: Int?) -> (Raster, Raster?) {
+        let n = r.planeCount, have = r.layout.colourChannels, count = wanted ?? have
+        // Without alpha and with the wanted planes, the raster is used as it is (no copy).
+        if !r.layout.hasAlpha && have == count { return (r, nil) }
+        var out = Raster(uninitializedWidth: r.width, height: r.height, layout: count == 1 ? .gray : .rgb)
+        var alpha: Raster?
+        r.withView { v in
+            if r.layout.hasAlpha {
+                var a = Raster(uninitializedWidth: r.width, height: r.height, layout: .gray)
+                a.isPremultiplied = false
+                a.withMutableView { $0.plane(0).update(from: v.plane(have), count: n) }
+                alpha = a
+            }
+            out.withMutableView { o in
+                for i in 0..<n {
+                    let a: Float = r.layout.hasAlpha && r.isPremultiplied ? v.plane(have)[i] : 1
+                    let scale: Float = a > 0 ? 1 / a : 0
+                    if count == have {
+                        for c in 0..<count { o.plane(c)[i] = v.plane(c)[i] * scale }
+                    } else if have == 1 {
+                        for c in 0..<count { o.plane(c)[i] = v.plane(0)[i] * scale }
+                    } else {
+                        o.plane(0)[i] = (0.2126 * v.plane(0)[i] + 0.7152 * v.plane(1)[i] + 0.0722 * v.plane(2)[i]) * scale
+                    }
+                }
+            }
+        }
+        return (out, alpha)
+    }
+
+    /// Colour planes with an alpha plane joined back (premultiplied), or as they are.
+    static func joining(_ colour: Raster, alpha: Raster?) -> Raster {
+        guard let alpha else { return colour }
+        let n = colour.planeCount, k = colour.channels
+        var out = Raster(uninitializedWidth: colour.width, height: colour.height, layout: colour.layout.addingAlpha)
+        colour.withView { c in
+            alpha.withView { a in
+                out.withMutableView { o in
+                    for i in 0..<n {
+                        for p in 0..<k { o.plane(p)[i] = c.plane(p)[i] * a.plane(0)[i] }
+                        o.plane(k)[i] = a.plane(0)[i]
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The pixels of a one-plane raster inside `rect`.
+    static func crop(_ r: Raster, to rect: Rect) -> Raster {
+        var out = Raster(uninitializedWidth: rect.width, height: rect.height, layout: .gray)
+        out.isPremultiplied = false
+        r.withView { v in
+            out.withMutableView { o in
+                for y in 0..<rect.height {
+                    o.row(y, channel: 0).update(from: v.row(rect.y + y, channel: 0) + rect.x, count: rect.width)
+                }
+            }
+        }
+        return out
+    }
+
+    static func multiply(_ r: inout Raster, by other: Raster) {
+        let n = r.planeCount
+        other.withView { o in r.withMutableView { v in for i in 0..<n { v.plane(0)[i] *= o.plane(0)[i] } } }
+    }
+}
+
+extension Image {
+    /// This image with the masked part of `source` blended in (see ``SeamlessClone``).
+    public func blending(_ source: Image, mask: Mask, using clone: SeamlessClone) throws(MeldError) -> Image {
+        try clone.apply(source: source, mask: mask, into: self)
+    }
+}

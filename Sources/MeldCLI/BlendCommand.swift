@@ -1,0 +1,101 @@
+import ArgumentParser
+import Meld
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+struct BlendCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blend",
+        abstract: "Paste the masked part of one photo seamlessly into another (Poisson cloning or multi-band blending).",
+        discussion: """
+        The mask has SOURCE's size; the centre of its bounding box lands at --center in DEST \
+        (the convention of OpenCV's seamlessClone, so scripts port directly).
+          meld blend face.jpg --into portrait.jpg --mask face-mask.png --center 640,410 -o out.jpg
+          meld blend label.png --into wall.jpg --mask label-mask.png --center 900,300 --mode mixed -o out.jpg
+        Modes: normal (source detail, destination colour at the seam), mixed (stronger of source and \
+        destination gradients), monochrome (source texture, destination colour), multiband (Laplacian \
+        pyramid blend that keeps the source's colours). The output has DEST's size; pixels outside the \
+        blended rectangle are copied unchanged. Only the region around the mask is decoded to float and \
+        solved, so large photos cost little more than decoding and encoding them.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Image to take the region from.", valueName: "source"))
+    var source: String
+
+    @Option(help: ArgumentHelp("Image to paste into; the output has its size.", valueName: "dest"))
+    var into: String
+
+    @Option(help: ArgumentHelp("Mask the size of SOURCE (alpha, grey or luma; Poisson modes use coverage ≥ 50 %).", valueName: "mask"))
+    var mask: String
+
+    @Option(help: ArgumentHelp("Where the centre of the mask's bounding box lands in DEST (default: same position as in SOURCE).", valueName: "X,Y"))
+    var center: String?
+
+    @Option(help: ArgumentHelp("normal, mixed, monochrome or multiband.", valueName: "mode"))
+    var mode: String = "normal"
+
+    @Option(help: ArgumentHelp("Multiband: number of bands 1–12 (default: from the mask's size).", valueName: "n"))
+    var bands: Int?
+
+    @Option(help: ArgumentHelp("Poisson modes: stop when a solver cycle changes no value by more than this fraction of full scale.", valueName: "t"))
+    var tolerance: Double = 1.0 / 1024
+
+    @OptionGroup var inputOptions: InputOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard SeamlessClone.Mode(rawValue: mode) != nil else {
+            throw ValidationError("--mode must be normal, mixed, monochrome or multiband (got '\(mode)')")
+        }
+        if let center, Self.point(center) == nil {
+            throw ValidationError("--center takes X,Y in pixels, e.g. 640,410 (got '\(center)')")
+        }
+        do { try clone().validate() } catch { throw ValidationError(error.message) }
+    }
+
+    static func point(_ text: String) -> SeamlessClone.Point? {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count == 2, let x = Int(parts[0].trimmingPrefixSpaces), let y = Int(parts[1].trimmingPrefixSpaces) else { return nil }
+        return SeamlessClone.Point(x: x, y: y)
+    }
+
+    func clone() -> SeamlessClone {
+        SeamlessClone(mode: SeamlessClone.Mode(rawValue: mode) ?? .normal, center: center.flatMap(Self.point),
+                      tolerance: tolerance, bands: bands)
+    }
+
+    func run() throws {
+        let clone = clone()
+        try reportingErrors("blend") { () throws(MeldError) in
+            let load = inputOptions.loadOptions(sequential: false)
+            let sourceImage = try Image(contentsOf: source, options: load)
+            let destination = try Image(contentsOf: into, options: load)
+            let maskImage = try Image(contentsOf: mask, options: load)
+            let coverage = try Mask(image: maskImage)
+            let result = try clone.apply(source: sourceImage, mask: coverage, into: destination)
+            if Self.samePath(output.output, mask) {
+                throw MeldError(.outputIsInput, operation: "save", "\(output.output) is the mask; write to another path")
+            }
+            try result.write(to: output.output, options: output.saveOptions)
+        }
+    }
+}
+
+extension BlendCommand {
+    /// Whether two paths name the same existing file (symlinks and relative paths resolved).
+    static func samePath(_ a: String, _ b: String) -> Bool {
+        guard let ra = realpath(a, nil) else { return false }
+        defer { free(ra) }
+        guard let rb = realpath(b, nil) else { return false }
+        defer { free(rb) }
+        return strcmp(ra, rb) == 0
+    }
+}
+
+extension Substring {
+    var trimmingPrefixSpaces: Substring { drop(while: { $0 == " " }) }
+}
