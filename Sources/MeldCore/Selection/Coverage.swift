@@ -281,8 +281,10 @@ public enum Coverage {
     }
 
     /// Softens a coverage's edge with a separable truncated Gaussian of `radius` pixels (see
-    /// ``featherWeights(radius:)``). Pixels further than `radius` (Chebyshev distance) from any
-    /// covered pixel stay exactly 0. Edges: outside the image counts as the edge pixel.
+    /// ``featherWeights(radius:)``), clipped to the coverage grown by `radius` (the disk of
+    /// ``morphology(_:radius:schedule:)``): no pixel outside that grown selection gets coverage,
+    /// which is what the Edit consistency guarantee promises. Edges: outside the image counts as
+    /// the edge pixel.
     public static func feather(_ a: Raster, radius: Int, schedule: Schedule = .default) -> Raster {
         if radius <= 0 { return a }
         let wts = featherWeights(radius: radius), r = radius
@@ -319,7 +321,7 @@ public enum Coverage {
                 }
             }
         }
-        return out
+        return combine(out, morphology(a, radius: radius, schedule: schedule), .intersection, schedule: schedule)
     }
 
     /// The bounding box of the pixels with coverage > 0 (empty when none).
