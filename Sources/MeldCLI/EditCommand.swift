@@ -32,7 +32,7 @@ struct RegionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A mask image for the region (its alpha, grey or luma); same as --region mask:PATH.", valueName: "path"))
     var mask: String?
 
-    @Option(help: ArgumentHelp("Grow (positive) or shrink (negative) the region by this many pixels.", valueName: "pixels"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Grow (positive) or shrink (negative) the region by this many pixels.", valueName: "pixels"))
     var grow: Int = 0
 
     @Option(help: ArgumentHelp("Soften the region's edge over this many pixels; nothing beyond it changes.", valueName: "pixels"))
@@ -98,11 +98,11 @@ extension EditCommand {
             abstract: "Adjust exposure, white balance, contrast, saturation or a curve inside a region.")
 
         @Argument(help: ArgumentHelp("Input image.", valueName: "input")) var input: String
-        @Option(help: ArgumentHelp("Exposure in stops, −10…10.", valueName: "EV")) var exposure: Double = 0
-        @Option(help: ArgumentHelp("Temperature −100 (cooler) … 100 (warmer).", valueName: "n")) var temperature: Double = 0
-        @Option(help: ArgumentHelp("Tint −100 (green) … 100 (magenta).", valueName: "n")) var tint: Double = 0
-        @Option(help: ArgumentHelp("Contrast −100…100.", valueName: "n")) var contrast: Double = 0
-        @Option(help: ArgumentHelp("Saturation −100 (grey) … 100.", valueName: "n")) var saturation: Double = 0
+        @Option(parsing: .unconditional, help: ArgumentHelp("Exposure in stops, −10…10.", valueName: "EV")) var exposure: Double = 0
+        @Option(parsing: .unconditional, help: ArgumentHelp("Temperature −100 (cooler) … 100 (warmer).", valueName: "n")) var temperature: Double = 0
+        @Option(parsing: .unconditional, help: ArgumentHelp("Tint −100 (green) … 100 (magenta).", valueName: "n")) var tint: Double = 0
+        @Option(parsing: .unconditional, help: ArgumentHelp("Contrast −100…100.", valueName: "n")) var contrast: Double = 0
+        @Option(parsing: .unconditional, help: ArgumentHelp("Saturation −100 (grey) … 100.", valueName: "n")) var saturation: Double = 0
         @Option(help: ArgumentHelp("Tone curve on sRGB values, points x:y in 0…1, e.g. 0:0,0.25:0.2,0.75:0.85,1:1.", valueName: "points")) var curve: String?
         @OptionGroup var regionOptions: RegionOptions
         @OptionGroup var output: OutputOptions
