@@ -52,6 +52,14 @@ struct InpaintTests {
         #expect(PatchMatchFill(seed: 3).fill(image, mask: mask) != PatchMatchFill(seed: 4).fill(image, mask: mask))
     }
 
+    @Test("PatchMatch gives the same bits on 1, 2 and 4 threads")
+    func threadInvariance() {
+        let image = SyntheticScene.noise(width: 90, height: 70, layout: .rgb, seed: 12)
+        let mask = Coverage.ellipse(cx: 45, cy: 35, rx: 20, ry: 14, width: 90, height: 70)
+        let one = PatchMatchFill(seed: 5, threads: 1).fill(image, mask: mask)
+        for t in [2, 4] { #expect(PatchMatchFill(seed: 5, threads: t).fill(image, mask: mask) == one, "\(t) threads") }
+    }
+
     @Test("diffusion fills a flat hole with the surrounding colour")
     func diffusionFlat() {
         var flat = Raster(width: 20, height: 20, layout: .rgb)

@@ -1,7 +1,8 @@
 /// A crop of a raster as inpainting works on it: planar floats with colour sRGB-encoded and
 /// straight (so patch distances are roughly perceptual and alpha is just another plane), plus
 /// a hole map (1 = unknown).
-final class InpaintPlanes {
+/// `@unchecked Sendable`: the vote's workers only read it; every write happens on one thread.
+final class InpaintPlanes: @unchecked Sendable {
     let width: Int
     let height: Int
     let channels: Int

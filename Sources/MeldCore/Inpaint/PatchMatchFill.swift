@@ -18,8 +18,10 @@ import Darwin
 /// vote alternate; the match field is upsampled to the next level, where the search only refines
 /// it locally. Patch distances are sums of squared differences of sRGB-encoded colour.
 ///
-/// Deterministic: the random choices come from a counter hash of `seed`, and the search runs
-/// serially in a fixed order, so the output does not depend on the schedule or thread count.
+/// Deterministic: the random choices come from a counter hash of `seed`; the search runs over
+/// bands of 16 target rows, each band serially in a fixed order, propagating within the band
+/// from values written in this pass and across bands from the previous pass's values, so the
+/// result depends on the data and the seed but not on the thread count.
 /// Only hole pixels are written. Cost: about 1 µs per hole pixel per search pass at the finest
 /// level on this project's machines; see the README's removal table for measured times.
 public struct PatchMatchFill: Sendable, Hashable {
@@ -29,12 +31,15 @@ public struct PatchMatchFill: Sendable, Hashable {
     public var seed: UInt64
     /// The hole size (pixels across) at which the pyramid stops. Default 24.
     public var coarseSize: Int
+    /// Worker threads for the search and the vote; the output is the same for every count.
+    public var threads: Int
 
     /// Creates a fill.
-    public init(patchRadius: Int = 3, seed: UInt64 = 0, coarseSize: Int = 24) {
+    public init(patchRadius: Int = 3, seed: UInt64 = 0, coarseSize: Int = 24, threads: Int = Schedule.defaultThreads) {
         self.patchRadius = max(1, patchRadius)
         self.seed = seed
         self.coarseSize = max(8, coarseSize)
+        self.threads = max(1, threads)
     }
 
     /// Fills the pixels where `mask` > 0 and returns the raster with only those pixels changed.
@@ -65,7 +70,7 @@ public struct PatchMatchFill: Sendable, Hashable {
         for l in stride(from: levels.count - 1, through: 0, by: -1) {
             let p = levels[l]
             let coarsest = l == levels.count - 1
-            let state = LevelState(planes: p, r: patchRadius)
+            let state = LevelState(planes: p, r: patchRadius, threads: threads)
             if state.sources.isEmpty {
                 DiffusionFill().fill(p)
                 nnf = []
@@ -79,7 +84,7 @@ public struct PatchMatchFill: Sendable, Hashable {
                 state.vote()
             }
             let emRounds = coarsest ? 6 : (l == 0 ? 2 : 3)
-            let passes = coarsest ? 3 : 2
+            let passes = coarsest ? 3 : (l == 0 ? 1 : 2)
             let searchRadius = coarsest ? max(p.width, p.height) : 4 * patchRadius
             for em in 0..<emRounds {
                 for pass in 0..<passes {
@@ -88,13 +93,14 @@ public struct PatchMatchFill: Sendable, Hashable {
                 }
                 state.vote()
             }
-            nnf = state.nnf
+            nnf = state.nnfArray
         }
     }
 }
 
-/// The PatchMatch state of one pyramid level.
-final class LevelState {
+/// The PatchMatch state of one pyramid level. Workers share it: during a search each band of
+/// targets is written by one worker only, and the vote writes a buffer of its own.
+final class LevelState: @unchecked Sendable {
     let p: InpaintPlanes
     let r: Int
     let w: Int
@@ -108,10 +114,26 @@ final class LevelState {
     var valid: [Bool]
     var sources: [Int32] = []
     /// The match (source centre pixel index) of each target.
-    var nnf: [Int32] = []
-    var cost: [Float] = []
+    let nnf: UnsafeMutablePointer<Int32>
+    /// The previous pass's matches, read across band boundaries.
+    let snapshot: UnsafeMutablePointer<Int32>
+    /// The patch distance of each target's match.
+    let cost: UnsafeMutablePointer<Float>
+    let threads: Int
+    /// Target index ranges of the row bands, in order.
+    var bands: [Range<Int>] = []
+    static let bandRows = 16
 
-    init(planes: InpaintPlanes, r: Int) {
+    deinit {
+        nnf.deallocate()
+        snapshot.deallocate()
+        cost.deallocate()
+    }
+
+    var nnfArray: [Int32] { Array(UnsafeBufferPointer(start: nnf, count: targets.count)) }
+
+    init(planes: InpaintPlanes, r: Int, threads: Int) {
+        self.threads = threads
         p = planes
         self.r = r
         w = planes.width
@@ -147,8 +169,27 @@ final class LevelState {
                 }
             }
         }
-        nnf = [Int32](repeating: 0, count: targets.count)
-        cost = [Float](repeating: .infinity, count: targets.count)
+        let t = max(1, targets.count)
+        nnf = .allocate(capacity: t)
+        nnf.initialize(repeating: 0, count: t)
+        snapshot = .allocate(capacity: t)
+        snapshot.initialize(repeating: 0, count: t)
+        cost = .allocate(capacity: t)
+        cost.initialize(repeating: .infinity, count: t)
+        var start = 0
+        for k in 0..<targets.count where k > 0 && Int(targets[k]) / w / Self.bandRows != Int(targets[k - 1]) / w / Self.bandRows {
+            bands.append(start..<k)
+            start = k
+        }
+        if start < targets.count { bands.append(start..<targets.count) }
+    }
+
+    /// Runs `body` over `count` items in fixed chunks on the worker threads.
+    func parallel(_ count: Int, chunk: Int = 2048, _ body: @Sendable (Range<Int>) -> Void) {
+        let n = (count + chunk - 1) / chunk
+        TileScheduler.forEachTile(in: Rect(width: 1, height: n), schedule: Schedule(tileWidth: 1, tileHeight: 1, threads: threads)) { tile in
+            body((tile.y * chunk)..<min(count, (tile.y + 1) * chunk))
+        }
     }
 
     /// Sum of squared differences between the patch at target `t` and the patch at source `s`
@@ -185,7 +226,7 @@ final class LevelState {
     /// Takes the coarse level's matches, doubled, as the first guess (random where that is not
     /// a valid source here).
     func upsample(from coarseNNF: [Int32], coarse: InpaintPlanes, seed: UInt64) {
-        let coarseState = LevelState(planes: coarse, r: r)
+        let coarseState = LevelState(planes: coarse, r: r, threads: 1)
         for k in 0..<targets.count {
             let t = Int(targets[k]), tx = t % w, ty = t / w
             let cx = min(tx / 2, coarse.width - 1), cy = min(ty / 2, coarse.height - 1)
@@ -202,53 +243,62 @@ final class LevelState {
         }
     }
 
-    /// One PatchMatch pass: propagation then random search, forward or backward.
+    /// One PatchMatch pass: propagation then random search, forward or backward, band by band.
     func search(forward: Bool, radius: Int, salt: UInt64) {
-        let step = forward ? -1 : 1
-        let order: StrideTo<Int> = forward ? stride(from: 0, to: targets.count, by: 1) : stride(from: targets.count - 1, to: -1, by: -1)
-        for k in order {
-            let t = Int(targets[k]), tx = t % w, ty = t / w
-            var best = Int(nnf[k]), bestCost = cost[k]
-            @inline(__always) func tryCandidate(_ s: Int) {
-                if s == best { return }
-                let d = distance(t, s, limit: bestCost)
-                if d < bestCost { bestCost = d; best = s }
+        snapshot.update(from: nnf, count: targets.count)
+        let bands = self.bands
+        TileScheduler.forEachTile(in: Rect(width: 1, height: bands.count),
+                                  schedule: Schedule(tileWidth: 1, tileHeight: 1, threads: threads)) { tile in
+            let band = bands[tile.y]
+            if forward {
+                for k in band { self.improve(k, step: -1, radius: radius, salt: salt) }
+            } else {
+                for k in band.reversed() { self.improve(k, step: 1, radius: radius, salt: salt) }
             }
-            // Propagation from the horizontal and vertical neighbour already visited.
-            let nx = tx + step
-            if nx >= 0 && nx < w {
-                let ni = Int(targetIndex[ty * w + nx])
-                if ni >= 0 {
-                    let s = Int(nnf[ni]) - step
-                    let sx = s % w
-                    if s >= 0 && s < w * h && abs(sx - (Int(nnf[ni]) % w)) == 1 && valid[s] { tryCandidate(s) }
-                }
-            }
-            let ny = ty + step
-            if ny >= 0 && ny < h {
-                let ni = Int(targetIndex[ny * w + tx])
-                if ni >= 0 {
-                    let s = Int(nnf[ni]) - step * w
-                    if s >= 0 && s < w * h && valid[s] { tryCandidate(s) }
-                }
-            }
-            // Random search around the current best in halving windows.
-            var rad = radius, j: UInt64 = 0
-            while rad >= 1 {
-                let bx = best % w, by = best / w
-                let hsh = inpaintHash(salt, UInt64(k) &* 64 &+ j)
-                let span = UInt64(2 * rad + 1)
-                let sx = bx + Int(hsh % span) - rad, sy = by + Int((hsh >> 32) % span) - rad
-                if sx >= 0 && sy >= 0 && sx < w && sy < h {
-                    let s = sy * w + sx
-                    if valid[s] { tryCandidate(s) }
-                }
-                rad /= 2
-                j += 1
-            }
-            nnf[k] = Int32(best)
-            cost[k] = bestCost
         }
+    }
+
+    /// Improves target `k`'s match from its already-visited neighbours and by random search.
+    @inline(__always) func improve(_ k: Int, step: Int, radius: Int, salt: UInt64) {
+        let t = Int(targets[k]), tx = t % w, ty = t / w
+        let myBand = ty / Self.bandRows
+        var best = Int(nnf[k]), bestCost = cost[k]
+        @inline(__always) func tryCandidate(_ s: Int) {
+            if s == best { return }
+            let d = distance(t, s, limit: bestCost)
+            if d < bestCost { bestCost = d; best = s }
+        }
+        let nx = tx + step
+        if nx >= 0 && nx < w {
+            let ni = Int(targetIndex[ty * w + nx])
+            if ni >= 0 {
+                let m = Int(nnf[ni]), s = m - step
+                if s >= 0 && s < w * h && abs(s % w - m % w) == 1 && valid[s] { tryCandidate(s) }
+            }
+        }
+        let ny = ty + step
+        if ny >= 0 && ny < h {
+            let ni = Int(targetIndex[ny * w + tx])
+            if ni >= 0 {
+                let m = Int(ny / Self.bandRows == myBand ? nnf[ni] : snapshot[ni]), s = m - step * w
+                if s >= 0 && s < w * h && valid[s] { tryCandidate(s) }
+            }
+        }
+        var rad = radius, j: UInt64 = 0
+        while rad >= 1 {
+            let bx = best % w, by = best / w
+            let hsh = inpaintHash(salt, UInt64(k) &* 64 &+ j)
+            let span = UInt64(2 * rad + 1)
+            let sx = bx + Int(hsh % span) - rad, sy = by + Int((hsh >> 32) % span) - rad
+            if sx >= 0 && sy >= 0 && sx < w && sy < h {
+                let s = sy * w + sx
+                if valid[s] { tryCandidate(s) }
+            }
+            rad /= 2
+            j += 1
+        }
+        nnf[k] = Int32(best)
+        cost[k] = bestCost
     }
 
     /// Every hole pixel becomes the weighted mean of what the overlapping patches' matches
@@ -257,39 +307,45 @@ final class LevelState {
         let n = w * h, channels = p.channels
         // σ² from the 75th percentile of per-pixel patch costs.
         let area = Float((2 * r + 1) * (2 * r + 1))
-        var sorted = cost.map { $0 / area }
+        var sorted = (0..<targets.count).map { cost[$0] / area }
         sorted.sort()
         let sigma2 = max(sorted.isEmpty ? 1e-4 : sorted[min(sorted.count - 1, sorted.count * 3 / 4)], 1e-5)
-        let weights = cost.map { expf(-($0 / area) / (2 * sigma2)) }
+        let weights = (0..<targets.count).map { expf(-(cost[$0] / area) / (2 * sigma2)) }
         var holes: [Int] = []
         for i in 0..<n where p.hole[i] != 0 { holes.append(i) }
         var updated = [Float](repeating: 0, count: holes.count * channels)
+        let holeList = holes
         weights.withUnsafeBufferPointer { wts in
-            updated.withUnsafeMutableBufferPointer { out in
-                for (j, i) in holes.enumerated() {
-                    let x = i % w, y = i / w
-                    let o = j * channels
-                    var total: Float = 0
-                    for dy in -r...r {
-                        let ty = y + dy
-                        if ty < 0 || ty >= h { continue }
-                        for dx in -r...r {
-                            let tx = x + dx
-                            if tx < 0 || tx >= w { continue }
-                            let k = Int(targetIndex[ty * w + tx])
-                            if k < 0 { continue }
-                            let s = Int(nnf[k]) - dy * w - dx
-                            let wk = wts[k] + 1e-12
-                            for c in 0..<channels { out[o + c] += wk * p.data[c * n + s] }
-                            total += wk
+            updated.withUnsafeMutableBufferPointer { buffer in
+                let out = UnsafeSendableBox(buffer), wb = UnsafeSendableBox(wts)
+                parallel(holeList.count) { range in
+                    for j in range {
+                        let i = holeList[j], x = i % self.w, y = i / self.w
+                        let o = j * channels
+                        var total: Float = 0
+                        for dy in -r...r {
+                            let ty = y + dy
+                            if ty < 0 || ty >= self.h { continue }
+                            for dx in -r...r {
+                                let tx = x + dx
+                                if tx < 0 || tx >= self.w { continue }
+                                let k = Int(self.targetIndex[ty * self.w + tx])
+                                if k < 0 { continue }
+                                let s = Int(self.nnf[k]) - dy * self.w - dx
+                                let wk = wb.value[k] + 1e-12
+                                for c in 0..<channels { out.value[o + c] += wk * self.p.data[c * n + s] }
+                                total += wk
+                            }
                         }
+                        if total > 0 { for c in 0..<channels { out.value[o + c] /= total } }
+                        else { for c in 0..<channels { out.value[o + c] = self.p.data[c * n + i] } }
                     }
-                    if total > 0 { for c in 0..<channels { out[o + c] /= total } }
-                    else { for c in 0..<channels { out[o + c] = p.data[c * n + i] } }
                 }
             }
         }
         for (j, i) in holes.enumerated() { for c in 0..<channels { p.data[c * n + i] = updated[j * channels + c] } }
-        for k in 0..<targets.count { cost[k] = distance(Int(targets[k]), Int(nnf[k]), limit: .infinity) }
+        parallel(targets.count) { range in
+            for k in range { self.cost[k] = self.distance(Int(self.targets[k]), Int(self.nnf[k]), limit: .infinity) }
+        }
     }
 }
