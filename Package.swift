@@ -40,5 +40,6 @@ let package = Package(
 
         // Examples: runnable programs that use only the public Meld API.
         .executableTarget(name: "Renditions", dependencies: ["Meld"], path: "Examples/Renditions"),
+        .executableTarget(name: "Colourways", dependencies: ["Meld"], path: "Examples/Colourways"),
     ]
 )
