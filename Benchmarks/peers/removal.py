@@ -10,6 +10,7 @@ meld is the whole process (PNG decode, fill, PNG encode) and its I/O-only baseli
 convert` of the same PNG) is reported beside it.
 
     python removal.py MELD_BINARY SAMPLES_DIR OUT_DIR
+    (MELD_REMOVE_ARGS="--patch-size 9" passes extra options to `meld edit remove`.)
 Writes OUT_DIR/removal.md (the table), OUT_DIR/removal.json and side-by-side crops in OUT_DIR/crops/.
 """
 import json, os, subprocess, sys, time
@@ -83,7 +84,8 @@ def score(result, truth, hole):
 
 def run_meld(src, mask, dst):
     t = time.perf_counter()
-    subprocess.run([meld, "edit", "remove", src, "--mask", mask, "-o", dst, "--overwrite", "--compression", "1"], check=True)
+    extra = os.environ.get("MELD_REMOVE_ARGS", "").split()
+    subprocess.run([meld, "edit", "remove", src, "--mask", mask, "-o", dst, "--overwrite", "--compression", "1"] + extra, check=True)
     elapsed = time.perf_counter() - t
     return np.asarray(Image.open(dst).convert("RGB")), elapsed
 

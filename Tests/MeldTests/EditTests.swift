@@ -168,6 +168,20 @@ struct EditTests {
         #expect(correlation(lb, la) > 0.9, "lightness structure kept")
     }
 
+    @Test("16-bit input stays 16-bit, and writing over the input is refused")
+    func bitDepthAndProvenance() throws {
+        try IO.withTemporaryFolder { folder in
+            let raster = try Image(contentsOf: EditFixtures.photo("citrus_fruits.jpg")).raster()
+            let deep = folder + "/deep.png"
+            try Image(raster: raster, bitDepth: 16).write(to: deep)
+            let input = try Image(contentsOf: deep)
+            let edited = try input.applying(Adjust(region: .rectangle(Rect(x: 10, y: 10, width: 30, height: 20)), exposure: 1))
+            #expect(edited.bitDepth == 16)
+            let error = IO.error { try edited.write(to: deep, options: SaveOptions(overwrite: true)) }
+            #expect(error?.kind == .outputIsInput)
+        }
+    }
+
     @Test("a cut-out's alpha is its subject; the new background shows through")
     func cutOutBackground() throws {
         let image = try Image(contentsOf: IO.sample("lightbulb_cutout.png"), resizedWith: Resize(.width(60)))
