@@ -11,11 +11,11 @@ enum EditFixtures {
         return url.path
     }()
 
-    /// A 120-px-wide PNG of a bundled photo (made on first use).
+    /// A 96-px-wide PNG of a bundled photo (made on first use).
     static func photo(_ name: String) throws -> String {
         let path = folder + "/" + name.replacingOccurrences(of: ".jpg", with: ".png")
         if !FileManager.default.fileExists(atPath: path) {
-            let image = try Image(contentsOf: IO.sample(name), resizedWith: Resize(.width(120)))
+            let image = try Image(contentsOf: IO.sample(name), resizedWith: Resize(.width(96)))
             try image.write(to: path, options: SaveOptions(overwrite: true))
         }
         return path
@@ -136,7 +136,7 @@ struct EditTests {
     func selectionErrors() throws {
         let image = try Image(contentsOf: EditFixtures.photo("fig_in_red_bowl.jpg"))
         let wand = IO.error { _ = try image.applying(Recolor(region: .magicWand(x: 5000, y: 20, tolerance: 5), to: .colour(.black))) }
-        #expect(wand?.message == "region: wand point 5000,20 is outside the 120x81 image")
+        #expect(wand?.message == "region: wand point 5000,20 is outside the 96x65 image")
         let subject = IO.error { _ = try image.applying(ReplaceBackground(background: .colour(.white))) }
         #expect(subject?.kind == .unsupportedFeature)
         let mask = IO.error { _ = try image.applying(Remove(region: .mask(path: "/no/such/mask.png"))) }
@@ -151,7 +151,7 @@ struct EditTests {
     func recolour() throws {
         let image = try Image(contentsOf: EditFixtures.photo("fig_in_red_bowl.jpg"))
         let raster = try image.raster()
-        let region = Selection.ellipse(centerX: 120, centerY: 70, radiusX: 18, radiusY: 18)
+        let region = Selection.ellipse(centerX: 76, centerY: 30, radiusX: 8, radiusY: 8)
         let target = RGBA("royalblue")!
         let out = try Recolor(region: region, to: .colour(target)).apply(to: raster)
         let cov = try region.mask(for: raster).raster
