@@ -78,6 +78,7 @@ public struct PatchMatchFill: Sendable, Hashable {
             }
             if coarsest || nnf.isEmpty {
                 DiffusionFill().fill(p)
+                state.refreshFeatures()
                 state.randomInit(seed: seed &+ UInt64(l) << 40)
             } else {
                 state.upsample(from: nnf, coarse: levels[l + 1], seed: seed &+ UInt64(l) << 40)
@@ -120,11 +121,15 @@ final class LevelState: @unchecked Sendable {
     /// The patch distance of each target's match.
     let cost: UnsafeMutablePointer<Float>
     let threads: Int
+    /// The distance channels interleaved per pixel (a patch row is one contiguous run, which
+    /// vectorises), refreshed from the planes after every change to the hole.
+    let features: UnsafeMutablePointer<Float>
     /// Target index ranges of the row bands, in order.
     var bands: [Range<Int>] = []
     static let bandRows = 16
 
     deinit {
+        features.deallocate()
         nnf.deallocate()
         snapshot.deallocate()
         cost.deallocate()
@@ -169,6 +174,11 @@ final class LevelState: @unchecked Sendable {
                 }
             }
         }
+        features = .allocate(capacity: max(1, n * distanceChannels))
+        for c in 0..<distanceChannels {
+            let plane = planes.data + c * n
+            for i in 0..<n { features[i * distanceChannels + c] = plane[i] }
+        }
         let t = max(1, targets.count)
         nnf = .allocate(capacity: t)
         nnf.initialize(repeating: 0, count: t)
@@ -184,6 +194,14 @@ final class LevelState: @unchecked Sendable {
         if start < targets.count { bands.append(start..<targets.count) }
     }
 
+    /// Copies the hole pixels' current values into ``features``.
+    func refreshFeatures() {
+        let n = w * h, dc = distanceChannels
+        for i in 0..<n where p.hole[i] != 0 {
+            for c in 0..<dc { features[i * dc + c] = p.data[c * n + i] }
+        }
+    }
+
     /// Runs `body` over `count` items in fixed chunks on the worker threads.
     func parallel(_ count: Int, chunk: Int = 2048, _ body: @Sendable (Range<Int>) -> Void) {
         let n = (count + chunk - 1) / chunk
@@ -196,19 +214,17 @@ final class LevelState: @unchecked Sendable {
     /// (both pixel indices), over the target pixels inside the crop; stops early past `limit`.
     @inline(__always) func distance(_ t: Int, _ s: Int, limit: Float) -> Float {
         let tx = t % w, ty = t / w, sx = s % w, sy = s / w
-        let n = w * h
+        let dc = distanceChannels
         let lo = max(-r, -tx), hi = min(r, w - 1 - tx)
+        let run = (hi - lo + 1) * dc
         var sum: Float = 0
         for dy in -r...r {
             let y = ty + dy
             if y < 0 || y >= h { continue }
-            let tb = y * w + tx, sb = (sy + dy) * w + sx
-            for c in 0..<distanceChannels {
-                let d = p.data + c * n
-                for dx in lo...hi {
-                    let e = d[tb + dx] - d[sb + dx]
-                    sum += e * e
-                }
+            let a = features + (y * w + tx + lo) * dc, b = features + ((sy + dy) * w + sx + lo) * dc
+            for i in 0..<run {
+                let e = a[i] - b[i]
+                sum += e * e
             }
             if sum > limit { return sum }
         }
@@ -344,6 +360,7 @@ final class LevelState: @unchecked Sendable {
             }
         }
         for (j, i) in holes.enumerated() { for c in 0..<channels { p.data[c * n + i] = updated[j * channels + c] } }
+        refreshFeatures()
         parallel(targets.count) { range in
             for k in range { self.cost[k] = self.distance(Int(self.targets[k]), Int(self.nnf[k]), limit: .infinity) }
         }
