@@ -108,12 +108,13 @@ final class LevelState: @unchecked Sendable {
     let h: Int
     let distanceChannels: Int
     /// Target patch centres: pixels whose patch overlaps the hole, row-major.
-    var targets: [Int32] = []
+    let targets: [Int32]
     /// Index into `targets` for each pixel, or −1.
-    var targetIndex: [Int32]
+    let targetIndex: [Int32]
     /// Hole-free source patch centres whose patch lies inside the crop.
-    var valid: [Bool]
-    var sources: [Int32] = []
+    let valid: [Bool]
+    /// Every valid source centre, row-major.
+    let sources: [Int32]
     /// The match (source centre pixel index) of each target.
     let nnf: UnsafeMutablePointer<Int32>
     /// The previous pass's matches, read across band boundaries.
@@ -125,7 +126,7 @@ final class LevelState: @unchecked Sendable {
     /// vectorises), refreshed from the planes after every change to the hole.
     let features: UnsafeMutablePointer<Float>
     /// Target index ranges of the row bands, in order.
-    var bands: [Range<Int>] = []
+    let bands: [Range<Int>]
     static let bandRows = 16
 
     deinit {
@@ -160,8 +161,9 @@ final class LevelState: @unchecked Sendable {
             last = 10_000_000
             for y in stride(from: h - 1, through: 0, by: -1) { if nearHoleRow[y * w + x] { last = y }; if last - y <= r { near[y * w + x] = true } }
         }
-        targetIndex = [Int32](repeating: -1, count: n)
-        valid = [Bool](repeating: false, count: n)
+        var targetIndex = [Int32](repeating: -1, count: n)
+        var valid = [Bool](repeating: false, count: n)
+        var targets: [Int32] = [], sources: [Int32] = []
         for y in 0..<h {
             for x in 0..<w {
                 let i = y * w + x
@@ -174,6 +176,10 @@ final class LevelState: @unchecked Sendable {
                 }
             }
         }
+        self.targetIndex = targetIndex
+        self.valid = valid
+        self.targets = targets
+        self.sources = sources
         features = .allocate(capacity: max(1, n * distanceChannels))
         for c in 0..<distanceChannels {
             let plane = planes.data + c * n
@@ -186,12 +192,13 @@ final class LevelState: @unchecked Sendable {
         snapshot.initialize(repeating: 0, count: t)
         cost = .allocate(capacity: t)
         cost.initialize(repeating: .infinity, count: t)
-        var start = 0
+        var start = 0, bands: [Range<Int>] = []
         for k in 0..<targets.count where k > 0 && Int(targets[k]) / w / Self.bandRows != Int(targets[k - 1]) / w / Self.bandRows {
             bands.append(start..<k)
             start = k
         }
         if start < targets.count { bands.append(start..<targets.count) }
+        self.bands = bands
     }
 
     /// Copies the hole pixels' current values into ``features``.
@@ -329,32 +336,44 @@ final class LevelState: @unchecked Sendable {
         let weights = (0..<targets.count).map { expf(-(cost[$0] / area) / (2 * sigma2)) }
         var holes: [Int] = []
         for i in 0..<n where p.hole[i] != 0 { holes.append(i) }
+        guard !holes.isEmpty, !targets.isEmpty else { return }
         var updated = [Float](repeating: 0, count: holes.count * channels)
         let holeList = holes
+        let w = self.w, h = self.h, dc = distanceChannels
+        let features = self.features, nnf = self.nnf, data = p.data
         weights.withUnsafeBufferPointer { wts in
-            updated.withUnsafeMutableBufferPointer { buffer in
-                let out = UnsafeSendableBox(buffer), wb = UnsafeSendableBox(wts)
-                parallel(holeList.count) { range in
-                    for j in range {
-                        let i = holeList[j], x = i % self.w, y = i / self.w
-                        let o = j * channels
-                        var total: Float = 0
-                        for dy in -r...r {
-                            let ty = y + dy
-                            if ty < 0 || ty >= self.h { continue }
-                            for dx in -r...r {
-                                let tx = x + dx
-                                if tx < 0 || tx >= self.w { continue }
-                                let k = Int(self.targetIndex[ty * self.w + tx])
-                                if k < 0 { continue }
-                                let s = Int(self.nnf[k]) - dy * self.w - dx
-                                let wk = wb.value[k] + 1e-12
-                                for c in 0..<channels { out.value[o + c] += wk * self.p.data[c * n + s] }
-                                total += wk
+            targetIndex.withUnsafeBufferPointer { tip in
+                holeList.withUnsafeBufferPointer { hp in
+                    updated.withUnsafeMutableBufferPointer { buffer in
+                        let out = UnsafeSendableBox(buffer.baseAddress!), wb = UnsafeSendableBox(wts.baseAddress!)
+                        let ti = UnsafeSendableBox(tip.baseAddress!), hb = UnsafeSendableBox(hp.baseAddress!)
+                        let feat = UnsafeSendableBox(features), nn = UnsafeSendableBox(nnf), planes = UnsafeSendableBox(data)
+                        parallel(holeList.count) { range in
+                            for j in range {
+                                let i = hb.value[j], x = i % w, y = i / w
+                                let o = out.value + j * channels
+                                var total: Float = 0
+                                for dy in -r...r {
+                                    let ty = y + dy
+                                    if ty < 0 || ty >= h { continue }
+                                    for dx in -r...r {
+                                        let tx = x + dx
+                                        if tx < 0 || tx >= w { continue }
+                                        let k = Int(ti.value[ty * w + tx])
+                                        if k < 0 { continue }
+                                        let s = Int(nn.value[k]) - dy * w - dx
+                                        let wk = wb.value[k] + 1e-12
+                                        // Colour from the interleaved copy (one cache line), alpha from its plane.
+                                        let f = feat.value + s * dc
+                                        for c in 0..<dc { o[c] += wk * f[c] }
+                                        for c in dc..<channels { o[c] += wk * planes.value[c * n + s] }
+                                        total += wk
+                                    }
+                                }
+                                if total > 0 { for c in 0..<channels { o[c] /= total } }
+                                else { for c in 0..<channels { o[c] = planes.value[c * n + i] } }
                             }
                         }
-                        if total > 0 { for c in 0..<channels { out.value[o + c] /= total } }
-                        else { for c in 0..<channels { out.value[o + c] = self.p.data[c * n + i] } }
                     }
                 }
             }
