@@ -77,11 +77,17 @@ extension Selection {
             }
             return Coverage.floodFill(lab: context.lab, x: x, y: y, tolerance: Float(tolerance))
         case .subject:
-            guard context.raster.layout.hasAlpha, let alpha = context.raster.alphaCoverageIfTransparent() else {
+            if context.raster.layout.hasAlpha, let alpha = context.raster.alphaCoverageIfTransparent() { return alpha }
+            // An opaque photo: the border-background model (product shots on a plain backdrop),
+            // opened by a pixel to drop specks and feathered by one.
+            let binary = BorderBackground.subject(lab: context.lab)
+            let opened = Coverage.morphology(Coverage.morphology(binary, radius: -1, schedule: schedule), radius: 1, schedule: schedule)
+            let support = Coverage.support(opened)
+            guard !support.isEmpty, !Coverage.support(Coverage.inverted(opened)).isEmpty else {
                 throw context.fail(.unsupportedFeature,
-                                   "subject selection needs subject segmentation, which Meld does not have yet for opaque images; select it with mask:, color:, wand: or a shape")
+                                   "subject: no subject stands out from the image border's colours (subject segmentation of busy scenes is not available yet); select it with mask:, color:, wand: or a shape")
             }
-            return alpha
+            return Coverage.feather(opened, radius: 1, schedule: schedule)
         case .all:
             return Mask(width: w, height: h, value: 1).raster
         case .union(let a, let b):

@@ -23,9 +23,11 @@ public indirect enum Selection: Sendable, Hashable, Codable {
     /// The 4-connected region around (`x`, `y`) whose colours lie within `tolerance` ΔE of
     /// that pixel's colour (magic wand). Tolerance 0…200.
     case magicWand(x: Int, y: Int, tolerance: Double)
-    /// The main subject. For now: the image's alpha when it has transparent pixels (a cut-out is
-    /// its own subject); subject segmentation of opaque photos comes with the product-shot work
-    /// and is reported as `.unsupportedFeature` until then.
+    /// The main subject: the image's alpha when it has transparent pixels (a cut-out is its own
+    /// subject); otherwise a border-background model for product shots on a plain or softly
+    /// graded backdrop (``BorderBackground``): what is not connected to the border through
+    /// border-coloured pixels. Reported as `.unsupportedFeature` when nothing stands out; real
+    /// subject segmentation comes with the product-shot work.
     case subject
     /// Every pixel.
     case all

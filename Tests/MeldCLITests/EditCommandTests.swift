@@ -26,6 +26,7 @@ struct EditCommandTests {
                 ["edit", "background", input, "--region", "ellipse:50,34,20,15", "--with", "white", "-o", "bg.png"],
                 ["edit", "background", input, "--region", "ellipse:50,34,20,15", "--with", "gold..navy@45", "-o", "bg-gradient.png"],
                 ["edit", "background", input, "--region", "ellipse:50,34,20,15", "--with", input, "--invert", "-o", "bg-image.png"],
+                ["edit", "background", input, "--with", "white", "-o", "bg-subject.png"],
             ]
             for args in runs {
                 let r = try CLI.run(args, in: folder)
@@ -42,6 +43,8 @@ struct EditCommandTests {
     func badInput() throws {
         try CLI.withTemporaryFolder { folder in
             let input = try photo(in: folder)
+            let flat = try CLI.run(["edit", "background", input, "--region", "all", "--invert", "--with", "white", "-o", "flat.png"], in: folder)
+            try #require(flat.status == 0, "\(flat)")
             let cases: [([String], String)] = [
                 (["edit", "recolor", input, "--region", "rect:1,2,3", "--to", "red", "-o", "o.png"], "needs 4 numbers"),
                 (["edit", "recolor", input, "--region", "blob:1,2", "--to", "red", "-o", "o.png"], "unknown kind 'blob'"),
@@ -49,7 +52,7 @@ struct EditCommandTests {
                 (["edit", "recolor", input, "--region", "color:blurple~5", "--to", "red", "-o", "o.png"], "unknown colour 'blurple'"),
                 (["edit", "adjust", input, "--region", "wand:5000,20~5", "--exposure", "1", "-o", "o.png"], "wand point 5000,20 is outside the 100x68 image"),
                 (["edit", "remove", input, "--mask", "no-such-mask.png", "-o", "o.png"], "does not exist"),
-                (["edit", "background", input, "--with", "white", "-o", "o.png"], "subject selection needs subject segmentation"),
+                (["edit", "background", "flat.png", "--with", "white", "-o", "o.png"], "no subject stands out"),
                 (["edit", "background", input, "--region", "rect:0,0,10,10", "--with", "notacolour", "-o", "o.png"], "unknown colour 'notacolour'"),
                 (["edit", "adjust", input, "--region", "all", "--exposure", "40", "-o", "o.png"], "exposure must be"),
             ]

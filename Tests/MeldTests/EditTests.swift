@@ -137,7 +137,8 @@ struct EditTests {
         let image = try Image(contentsOf: EditFixtures.photo("fig_in_red_bowl.jpg"))
         let wand = IO.error { _ = try image.applying(Recolor(region: .magicWand(x: 5000, y: 20, tolerance: 5), to: .colour(.black))) }
         #expect(wand?.message == "region: wand point 5000,20 is outside the 96x65 image")
-        let subject = IO.error { _ = try image.applying(ReplaceBackground(background: .colour(.white))) }
+        let flat = Raster(width: 40, height: 30, layout: .rgb)
+        let subject = IO.error { _ = try Selection.subject.mask(for: flat, operation: "background") }
         #expect(subject?.kind == .unsupportedFeature)
         let mask = IO.error { _ = try image.applying(Remove(region: .mask(path: "/no/such/mask.png"))) }
         #expect(mask?.kind == .notFound)
@@ -180,6 +181,26 @@ struct EditTests {
             let error = IO.error { try edited.write(to: deep, options: SaveOptions(overwrite: true)) }
             #expect(error?.kind == .outputIsInput)
         }
+    }
+
+    @Test("subject of an opaque product shot: what stands out from the border's colours")
+    func subjectOnPlainBackdrop() throws {
+        // A soft grey gradient backdrop with a red disc and a darker grey ring inside it.
+        var r = Raster(width: 80, height: 60, layout: .rgb)
+        var rng = SplitMix64(seed: 4)
+        for y in 0..<60 { for x in 0..<80 {
+            let g = 0.5 + 0.1 * Float(y) / 60 + rng.nextFloat(in: -0.01...0.01)
+            let d2 = (x - 40) * (x - 40) + (y - 30) * (y - 30)
+            let inDisc = d2 <= 15 * 15
+            for c in 0..<3 { r[x, y, c] = inDisc ? (c == 0 ? 0.7 : 0.05) : g }
+        } }
+        let mask = try Selection.subject.mask(for: r).raster
+        var wrong = 0
+        for y in 0..<60 { for x in 0..<80 {
+            let inDisc = (x - 40) * (x - 40) + (y - 30) * (y - 30) <= 15 * 15
+            if (mask[x, y, 0] > 0.5) != inDisc { wrong += 1 }
+        } }
+        #expect(wrong < 40, "\(wrong) pixels misclassified")
     }
 
     @Test("a cut-out's alpha is its subject; the new background shows through")
