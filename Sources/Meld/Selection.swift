@@ -93,7 +93,9 @@ public indirect enum Selection: Sendable, Hashable, Codable {
             if !cx.isFinite || !cy.isFinite { throw fail("ellipse centre must be finite") }
         case .polygon(let points):
             if points.count < 3 { throw fail("a polygon needs at least 3 points (got \(points.count))") }
-            if points.contains(where: { !$0.x.isFinite || !$0.y.isFinite }) { throw fail("polygon points must be finite") }
+            if points.contains(where: { !(abs($0.x) < 1e9) || !(abs($0.y) < 1e9) }) {
+                throw fail("polygon points must be finite and within ±1e9 pixels")
+            }
         case .mask(let path):
             if path.isEmpty { throw fail("mask path is empty") }
         case .colourRange(_, let tolerance, let fuzziness):

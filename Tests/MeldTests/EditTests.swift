@@ -112,7 +112,7 @@ struct EditTests {
         #expect(try Selection(spec: "wand:5,7~12") == .magicWand(x: 5, y: 7, tolerance: 12))
         #expect(try Selection(spec: "subject") == .subject)
         for bad in ["rect:1,2,3", "rect:a,b,c,d", "rect:0,0,0,5", "ellipse:1,2,0,3", "circle:1,2,3", "color:reddish~5",
-                    "wand:1,2~-4", "polygon:1,2,3,4", "nonsense", "rect:1e300,0,5,5"] {
+                    "wand:1,2~-4", "polygon:1,2,3,4", "nonsense", "rect:1e300,0,5,5", "polygon:0,0,1e300,0,5,5"] {
             let error = IO.error { _ = try Selection(spec: bad, operation: "recolor") }
             #expect(error?.kind == .invalidArgument, "\(bad)")
             #expect(error?.message.hasPrefix("region: ") == true, "\(bad): \(String(describing: error))")
