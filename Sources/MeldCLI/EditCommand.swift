@@ -169,6 +169,7 @@ extension EditCommand {
 
         @Argument(help: ArgumentHelp("Input image.", valueName: "input")) var input: String
         @Option(name: .customLong("with"), help: ArgumentHelp("New background: image path, colour, or gradient A..B[@angle].", valueName: "image|color")) var with: String
+        @Option(help: ArgumentHelp("Pull the subject's colour toward the new background, 0 (none) … 1.", valueName: "amount")) var harmonize: Double = 0
         @OptionGroup var regionOptions: RegionOptions
         @OptionGroup var output: OutputOptions
 
@@ -196,7 +197,8 @@ extension EditCommand {
                 } else {
                     throw MeldError(.invalidArgument, operation: "background", "with: unknown colour '\(with)'; use #RRGGBB, a CSS colour name, A..B for a gradient or an image path")
                 }
-                let op = ReplaceBackground(subject: try regionOptions.selection("background", fallback: .subject), background: background)
+                let op = ReplaceBackground(subject: try regionOptions.selection("background", fallback: .subject), background: background,
+                                           harmonization: harmonize)
                 try Image(contentsOf: input).applying(op).write(to: output.output, options: output.saveOptions)
             }
         }

@@ -203,6 +203,26 @@ struct EditTests {
         #expect(wrong < 40, "\(wrong) pixels misclassified")
     }
 
+    @Test("harmonization pulls the subject's colour toward the backdrop; 0 leaves it exact")
+    func harmonization() throws {
+        let raster = try Image(contentsOf: EditFixtures.photo("citrus_fruits.jpg")).raster()
+        let subject = Selection.ellipse(centerX: 48, centerY: 32, radiusX: 20, radiusY: 15)
+        let blue = ReplaceBackground.Background.colour(RGBA("royalblue")!)
+        let plain = ReplaceBackground(subject: subject, background: blue)
+        let backdrop = try plain.backgroundRaster(width: raster.width, height: raster.height)
+        let none = try plain.apply(to: raster, background: backdrop)
+        let pulled = try ReplaceBackground(subject: subject, background: blue, harmonization: 1).apply(to: raster, background: backdrop)
+        let inside = Coverage.erodedInside(try subject.mask(for: raster).raster)
+        let before = ColourConversion.convert(none, from: .linearSRGB, to: .lab), after = ColourConversion.convert(pulled, from: .linearSRGB, to: .lab)
+        var db: Float = 0
+        for (x, y) in inside {
+            #expect(none[x, y, 0] == raster[x, y, 0])
+            db += after[x, y, 2] - before[x, y, 2]
+        }
+        #expect(db / Float(inside.count) < -5, "b* moves toward blue")
+        #expect(IO.error { try ReplaceBackground(background: blue, harmonization: 2).validate() }?.kind == .invalidArgument)
+    }
+
     @Test("a cut-out's alpha is its subject; the new background shows through")
     func cutOutBackground() throws {
         let image = try Image(contentsOf: IO.sample("lightbulb_cutout.png"), resizedWith: Resize(.width(60)))

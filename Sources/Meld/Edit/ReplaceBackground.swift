@@ -18,6 +18,12 @@ public struct ReplaceBackground: ImageOperation {
     public var subject: Selection
     /// What goes behind it.
     public var background: Background
+    /// How far to pull the subject's colour toward the new background's, 0 (default: the
+    /// subject's pixels stay exactly as they were) … 1: the subject's mean a\*, b\* move half and
+    /// its mean L\* a quarter of the way to the background's, a light cast that helps it sit in
+    /// the new scene. Above 0 the subject is edited too, so only the guarantee's "outside the
+    /// subject" part holds for the backdrop, not for the subject.
+    public var harmonization: Double
 
     /// A new background.
     public enum Background: Sendable, Hashable, Codable {
@@ -31,13 +37,17 @@ public struct ReplaceBackground: ImageOperation {
     }
 
     /// Creates a background replacement.
-    public init(subject: Selection = .subject, background: Background) {
+    public init(subject: Selection = .subject, background: Background, harmonization: Double = 0) {
         self.subject = subject
         self.background = background
+        self.harmonization = harmonization
     }
 
     public func validate() throws(MeldError) {
         try subject.validate(operation: "background")
+        guard (0...1).contains(harmonization) else {
+            throw EditSupport.fail("background", "harmonization must be 0–1 (got \(harmonization))")
+        }
         switch background {
         case .image(let path) where path.isEmpty: throw EditSupport.fail("background", "with: image path is empty")
         case .linearGradient(_, _, let angle) where !angle.isFinite: throw EditSupport.fail("background", "gradient angle must be finite")
@@ -95,6 +105,20 @@ public struct ReplaceBackground: ImageOperation {
                         kv.plane(0)[i] *= min(max(a, 0), 1)
                     }
                 }
+            }
+        }
+        if harmonization > 0 {
+            let all = Mask(width: rgb.width, height: rgb.height).raster
+            let backdrop = LocalEdit.statistics(background, coverage: all, schedule: schedule)
+            let subjectStats = LocalEdit.statistics(fg, coverage: k, schedule: schedule)
+            let h = Float(harmonization)
+            let shift = (Float(backdrop.meanL - subjectStats.meanL) * 0.25 * h,
+                         Float(backdrop.meanA - subjectStats.meanA) * 0.5 * h,
+                         Float(backdrop.meanB - subjectStats.meanB) * 0.5 * h)
+            fg = LocalEdit.apply(fg, coverage: k, schedule: schedule) { v in
+                let lab = Colour.convert((v.x, v.y, v.z), from: .linearSRGB, to: .lab)
+                let out = Colour.convert((lab.0 + shift.0, lab.1 + shift.1, lab.2 + shift.2), from: .lab, to: .linearSRGB)
+                return SIMD3(max(out.0, 0), max(out.1, 0), max(out.2, 0))
             }
         }
         return Coverage.blend(original: background, edited: fg, coverage: k, schedule: schedule)
