@@ -14,7 +14,7 @@ import Darwin
 /// matched to a hole-free source patch by PatchMatch (propagation from the left/upper
 /// neighbours, alternating scan direction, then random search in shrinking windows); every hole
 /// pixel then becomes the average of the pixels the overlapping patches' matches put there,
-/// weighted by exp(−d / 2σ²) with σ² the 75th percentile of the patch distances d. Search and
+/// weighted by exp(−d / 2σ²) with σ² the 99th percentile of the patch distances d. Search and
 /// vote alternate; the match field is upsampled to the next level, where the search only refines
 /// it locally. Patch distances are sums of squared differences of sRGB-encoded colour.
 ///
@@ -84,7 +84,9 @@ public struct PatchMatchFill: Sendable, Hashable {
                 state.upsample(from: nnf, coarse: levels[l + 1], seed: seed &+ UInt64(l) << 40)
                 state.vote()
             }
-            let emRounds = coarsest ? 6 : (l == 0 ? 2 : 3)
+            // One search-and-vote round at the finest level: a second gave the same quality on the
+            // removal benchmark (17.39 vs 17.38 dB, 0.5725 vs 0.5712) for ~13 % more CPU.
+            let emRounds = coarsest ? 6 : (l == 0 ? 1 : 3)
             let passes = coarsest ? 3 : (l == 0 ? 1 : 2)
             let searchRadius = coarsest ? max(p.width, p.height) : 4 * patchRadius
             for em in 0..<emRounds {
@@ -328,11 +330,14 @@ final class LevelState: @unchecked Sendable {
     /// say it is. Costs are recomputed afterwards (the hole changed).
     func vote() {
         let n = w * h, channels = p.channels
-        // σ² from the 75th percentile of per-pixel patch costs.
+        // σ² from the 99th percentile of per-pixel patch costs: all but the worst matches vote
+        // with similar weight. Chosen on the removal benchmark's 20 cases (mean PSNR / SSIM in the
+        // hole): 50th 17.05 / 0.561, 75th 17.38 / 0.571, 95th 17.57 / 0.573, 99th 17.65 / 0.575;
+        // texture still continues (crops looked at), just a little softer than at the 75th.
         let area = Float((2 * r + 1) * (2 * r + 1))
         var sorted = (0..<targets.count).map { cost[$0] / area }
         sorted.sort()
-        let sigma2 = max(sorted.isEmpty ? 1e-4 : sorted[min(sorted.count - 1, sorted.count * 3 / 4)], 1e-5)
+        let sigma2 = max(sorted.isEmpty ? 1e-4 : sorted[min(sorted.count - 1, sorted.count * 99 / 100)], 1e-5)
         let weights = (0..<targets.count).map { expf(-(cost[$0] / area) / (2 * sigma2)) }
         var holes: [Int] = []
         for i in 0..<n where p.hole[i] != 0 { holes.append(i) }
