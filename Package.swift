@@ -43,5 +43,6 @@ let package = Package(
         .executableTarget(name: "Renditions", dependencies: ["Meld"], path: "Examples/Renditions"),
         .executableTarget(name: "ProductScene", dependencies: ["Meld"], path: "Examples/ProductScene"),
         .executableTarget(name: "SeamlessCloneDemo", dependencies: ["Meld"], path: "Examples/SeamlessClone"),
+        .executableTarget(name: "Colourways", dependencies: ["Meld"], path: "Examples/Colourways"),
     ]
 )

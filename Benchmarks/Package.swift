@@ -71,6 +71,13 @@ let package = Package(
             path: "Benchmarks/SeamlessBlend",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Edit kernels: coverage, recolour, diffusion and PatchMatch fills on a 1 MP photo.
+        .executableTarget(
+            name: "Edit",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/Edit",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Decode + 1/4 resize + JPEG encode of a 24 MP JPEG through the public Meld API.
         .executableTarget(
             name: "Pipeline",

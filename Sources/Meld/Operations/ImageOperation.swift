@@ -36,13 +36,14 @@ public struct RGBA: Sendable, Hashable, CustomStringConvertible {
     public static let clear = RGBA(red: 0, green: 0, blue: 0, alpha: 0)
 
     /// Parses `#RGB`, `#RRGGBB` or `#RRGGBBAA` (the `#` is optional), or a name:
-    /// black, white, transparent/clear, red, green, blue, grey/gray.
+    /// black, white, transparent/clear, red, green, blue, grey/gray, or any CSS named colour.
     public init?(_ text: String) {
         let named: [String: RGBA] = ["black": .black, "white": .white, "transparent": .clear, "clear": .clear,
                                      "red": RGBA(red: 1, green: 0, blue: 0), "green": RGBA(red: 0, green: 0.5, blue: 0),
                                      "blue": RGBA(red: 0, green: 0, blue: 1), "grey": RGBA(red: 0.5, green: 0.5, blue: 0.5),
                                      "gray": RGBA(red: 0.5, green: 0.5, blue: 0.5)]
         if let c = named[text.lowercased()] { self = c; return }
+        if let c = RGBA.cssNamedColours[text.lowercased()] { self = c; return }
         var hex = Substring(text)
         if hex.hasPrefix("#") { hex = hex.dropFirst() }
         guard hex.allSatisfy(\.isHexDigit) else { return nil }
