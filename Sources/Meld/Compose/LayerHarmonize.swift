@@ -4,19 +4,23 @@ import MeldVips
 
 /// Harmonization of a Compose layer: its colour and light are matched to the canvas around
 /// where it lands (a ring of 10 % of the canvas's longer side around its footprint), before it
-/// is blended. In recipes: `harmonize: auto` or `harmonize: {method: white-balance, strength: 0.7}`.
+/// is blended, and its grain to the canvas's. In recipes: `harmonize: auto` or
+/// `harmonize: {method: white-balance, strength: 0.7, grain: false}`.
 public struct LayerHarmonize: Sendable, Hashable, Codable {
     /// How colours are matched.
     public var method: HarmonizeMethod
     /// 0…1.
     public var strength: Double
+    /// Add grain when the canvas around the layer is noisier than the layer, so that a clean
+    /// studio cut-out takes on the photo's grain (deterministic, seeded by the placement).
+    public var grain: Bool
 
-    /// A setting (default: auto, full strength).
-    public init(method: HarmonizeMethod = .auto, strength: Double = 1) {
-        self.method = method; self.strength = strength
+    /// A setting (default: auto, full strength, matching grain).
+    public init(method: HarmonizeMethod = .auto, strength: Double = 1, grain: Bool = true) {
+        self.method = method; self.strength = strength; self.grain = grain
     }
 
-    enum CodingKeys: String, CodingKey { case method, strength }
+    enum CodingKeys: String, CodingKey { case method, strength, grain }
 
     /// Decodes a method name, or `{"method": ..., "strength": ...}`.
     public init(from decoder: any Decoder) throws {
@@ -30,7 +34,8 @@ public struct LayerHarmonize: Sendable, Hashable, Codable {
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(method: try c.decodeIfPresent(HarmonizeMethod.self, forKey: .method) ?? .auto,
-                  strength: try c.decodeIfPresent(Double.self, forKey: .strength) ?? 1)
+                  strength: try c.decodeIfPresent(Double.self, forKey: .strength) ?? 1,
+                  grain: try c.decodeIfPresent(Bool.self, forKey: .grain) ?? true)
     }
 
     /// Encodes as an object.
@@ -38,6 +43,7 @@ public struct LayerHarmonize: Sendable, Hashable, Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(method, forKey: .method)
         try c.encode(strength, forKey: .strength)
+        try c.encode(grain, forKey: .grain)
     }
 }
 
@@ -79,6 +85,11 @@ extension Compose {
               let reference = RegionStatistics.measure(around, weights: weights, step: step) else { return content }
         let (match, _) = Harmonizer.estimate(setting.method, source: source, reference: reference)
         Harmonizer.apply(match, strength: Float(setting.strength), to: &layer, mask: nil)
+        if setting.grain, let target = Grain.estimateSigma(around, weights: weights, step: step),
+           let own = Grain.estimateSigma(layer, step: step), target > own * 1.1 {
+            let seed = UInt64(truncatingIfNeeded: rect.x &* 73_856_093 ^ rect.y &* 19_349_663 ^ rect.width &* 83_492_791 ^ rect.height)
+            Grain.add(sigma: (target * target - own * own).squareRoot(), seed: seed, to: &layer)
+        }
         return try PixelBridge.image(from: layer, bitDepth: bits)
     }
 }
