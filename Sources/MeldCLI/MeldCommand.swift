@@ -23,7 +23,7 @@ struct MeldCommand: ParsableCommand {
         the inputs is refused.
         """,
         version: "0.1.0",
-        subcommands: [Info.self, Convert.self, ResizeCommand.self, Formats.self]
+        subcommands: [Info.self, Convert.self, ResizeCommand.self, Formats.self, Restyle.self]
     )
 
     /// One process, one job: skip the libvips modules Meld never reads (faster start-up).
