@@ -69,3 +69,25 @@ struct RestyleTransferTests {
         }
     }
 }
+
+@Suite("Restyle: texture transfer on images", .libvipsShared)
+struct RestyleTextureTests {
+    @Test("texture transfer changes only the region, deterministically; bad settings and empty regions are errors")
+    func texture() throws {
+        let image = try Image(contentsOf: IO.sample("fig_in_red_bowl.jpg"), resizedWith: Resize(.fit(width: 120, height: 120)))
+        let pattern = try Image(contentsOf: IO.sample("citrus_fruits.jpg"), resizedWith: Resize(.fit(width: 80, height: 80)))
+        var m = Raster(width: image.width, height: image.height, layout: .gray)
+        for y in 20..<60 { for x in 30..<90 { m[x, y, 0] = 1 } }
+        let transfer = TextureTransfer(patchSize: 16, candidates: 8)
+        let a = try transfer.apply(to: image, pattern: pattern, region: Mask(raster: m)).raster()
+        let b = try transfer.apply(to: image, pattern: pattern, region: Mask(raster: m)).raster()
+        #expect(a == b)
+        let before = try image.raster()
+        #expect(a[5, 5, 0] == before[5, 5, 0])
+        #expect(abs(a[50, 40, 2] - before[50, 40, 2]) > 1e-3 || abs(a[50, 40, 0] - before[50, 40, 0]) > 1e-3)
+        let empty = Mask(width: image.width, height: image.height, value: 0)
+        #expect(IO.error { _ = try transfer.apply(to: image, pattern: pattern, region: empty) }?.kind == .invalidArgument)
+        #expect(IO.error { _ = try TextureTransfer(patchSize: 4).apply(to: image, pattern: pattern, region: Mask(raster: m)) }?.message.contains("patchSize") == true)
+        #expect(IO.error { _ = try TextureTransfer(patchSize: 200).apply(to: image, pattern: pattern, region: Mask(raster: m)) }?.message.contains("at least") == true)
+    }
+}
