@@ -40,5 +40,8 @@ let package = Package(
 
         // Examples: runnable programs that use only the public Meld API.
         .executableTarget(name: "Renditions", dependencies: ["Meld"], path: "Examples/Renditions"),
+        .executableTarget(name: "TextureTransfer", dependencies: ["Meld"], path: "Examples/TextureTransfer",
+                          exclude: ["make-mask.py", "bowl-mask.png"]),
+        .executableTarget(name: "CatalogueLook", dependencies: ["Meld"], path: "Examples/CatalogueLook"),
     ]
 )

@@ -131,7 +131,7 @@ public enum ColourTransferKernels {
     ///
     /// Cost: 14 plane blurs of `sigma` plus a Lab conversion; built from bit-identical tiled
     /// stages, so the result is the same on any schedule.
-    public static func regrain(original: Raster, transferred: Raster, sigma: Float = 4, epsilon: Float = 1e-3,
+    public static func regrain(original: Raster, transferred: Raster, sigma: Float = 3, epsilon: Float = 2e-4,
                                schedule: Schedule = .default) -> Raster {
         let src = RasterLayouts.expandedToRGB(original)
         precondition(src.width == transferred.width && src.height == transferred.height && src.layout == transferred.layout, "regrain shapes")
