@@ -50,6 +50,20 @@ struct ColourLUTTests {
         #expect(worst < 2e-6, "largest difference \(worst)")
     }
 
+    @Test("the encode/decode tables stay within their documented error")
+    func encodedSRGBTables() {
+        var worstEncode = 0.0, worstDecode = 0.0
+        EncodedSRGB.withTables { e, d in
+            for i in 0...100_000 {
+                let v = Float(i) / 100_000
+                worstEncode = max(worstEncode, abs(Double(EncodedSRGB.encode(v, e)) - Reference.srgbEncode(Double(v))))
+                worstDecode = max(worstDecode, abs(Double(EncodedSRGB.decode(v, d)) - Reference.srgbDecode(Double(v))))
+            }
+        }
+        #expect(worstEncode <= 2e-5, "encode \(worstEncode)")
+        #expect(worstDecode <= 1e-6, "decode \(worstDecode)")
+    }
+
     @Test("a domain other than 0…1 maps onto the lattice")
     func domain() throws {
         let lut = try ColourLUT(dimension: .threeD, size: 2, table: [0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1],

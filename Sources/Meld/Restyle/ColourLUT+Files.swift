@@ -57,8 +57,8 @@ extension ColourLUT {
 /// outside the LUT's domain are clamped to it. Alpha is kept; grey images become RGB.
 /// 16-bit images stay 16-bit.
 ///
-/// Cost: one pass over the pixels, ~25–30 ns per pixel per core for a 33³ table, plus
-/// decoding and encoding. Bit-identical on any schedule.
+/// Cost: one tiled pass over the pixels plus decoding and encoding (see
+/// `Benchmarks/peers/results/restyle-*.md` for whole-process timings). Bit-identical on any schedule.
 public struct ApplyLUT: ImageOperation {
     /// The table.
     public var lut: ColourLUT

@@ -7,8 +7,9 @@
 /// treated as R = G = B and give RGB output.
 ///
 /// Every pixel is computed on its own with the same float operations whatever the tiling, so
-/// all schedules give bit-identical output. Cost: ~25–30 ns per pixel on one core for a 33³
-/// table (four lattice reads per pixel; the table stays in cache up to ~65³).
+/// all schedules give bit-identical output. Cost: one pass, four lattice reads per pixel (a
+/// 33³ table, 431 KB, stays in cache); whole-process timings are in
+/// `Benchmarks/peers/results/restyle-*.md`.
 public enum LUTApplication {
     /// Returns `source` graded by `lut`.
     ///
