@@ -54,9 +54,11 @@ enum RegionSpec {
             guard x < width, y < height else {
                 throw MeldError(.invalidArgument, operation: "restyle", "\(option) rect:\(x),\(y),\(w),\(h) lies outside the \(width)x\(height) image")
             }
+            // Clip to the image (without overflowing for absurd sizes).
+            let right = min(width, x + min(w, width)), bottom = min(height, y + min(h, height))
             var r = Raster(width: width, height: height, layout: .gray)
             r.withMutableView { v in
-                for row in y..<min(height, y + h) { (v.row(row, channel: 0) + x).update(repeating: 1, count: min(width, x + w) - x) }
+                for row in y..<bottom { (v.row(row, channel: 0) + x).update(repeating: 1, count: right - x) }
             }
             return Mask(raster: r)
         }

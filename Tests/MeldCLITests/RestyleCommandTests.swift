@@ -8,14 +8,19 @@ struct RestyleCommandTests {
     static let photo = CLI.sample("grace_hopper.jpg")
     static let reference = CLI.sample("bridge_at_night.jpg")
 
+    /// Small copies of the photo and the reference (the tests run a debug-built `meld`).
+    static func smallInputs(in folder: String) throws {
+        #expect(try CLI.run(["resize", photo, "--fit", "120x120", "-o", "small.png"], in: folder).status == 0)
+        #expect(try CLI.run(["resize", reference, "--fit", "120x120", "-o", "ref.png"], in: folder).status == 0)
+    }
+
     @Test("transfer (reinhard and ot) writes an image of the input's size")
     func transfer() throws {
         try CLI.withTemporaryFolder { folder in
-            // A small input keeps the (debug-built) transport quick.
-            #expect(try CLI.run(["resize", Self.photo, "--fit", "120x120", "-o", "small.png"], in: folder).status == 0)
+            try Self.smallInputs(in: folder)
             for method in ["reinhard", "ot"] {
-                let r = try CLI.run(["restyle", "transfer", "small.png", "--reference", Self.reference, "--method", method,
-                                     "--iterations", "4", "--region", "rect:10,10,50,50", "-o", "out-\(method).png"], in: folder)
+                let r = try CLI.run(["restyle", "transfer", "small.png", "--reference", "ref.png", "--method", method,
+                                     "--iterations", "1", "--region", "rect:10,10,50,50", "-o", "out-\(method).png"], in: folder)
                 #expect(r.status == 0, "\(r)")
                 let info = try CLI.info(folder + "/out-\(method).png")
                 let original = try CLI.info(folder + "/small.png")
@@ -38,13 +43,16 @@ struct RestyleCommandTests {
     @Test("remap from a colour list, a palette JSON file and another image")
     func remap() throws {
         try CLI.withTemporaryFolder { folder in
-            let list = try CLI.run(["restyle", "remap", Self.photo, "--palette", "#1B263B,#E0E1DD,red", "-o", "a.png"], in: folder)
+            try Self.smallInputs(in: folder)
+            let list = try CLI.run(["restyle", "remap", "small.png", "--palette", "#1B263B,#E0E1DD,red", "-o", "a.png"], in: folder)
             #expect(list.status == 0, "\(list)")
-            let j = try CLI.run(["restyle", "palette", Self.reference, "--colors", "3", "--json"], in: folder)
+            let huge = try CLI.run(["restyle", "remap", "small.png", "--palette", "red", "--region", "rect:0,0,9223372036854775807,9223372036854775807", "-o", "h.png"], in: folder)
+            #expect(huge.status == 0, "\(huge)")
+            let j = try CLI.run(["restyle", "palette", "ref.png", "--colors", "3", "--json"], in: folder)
             try Data(j.stdout.utf8).write(to: URL(fileURLWithPath: folder + "/p.json"))
-            let json = try CLI.run(["restyle", "remap", Self.photo, "--palette", "p.json", "--keep-lightness", "-o", "b.png"], in: folder)
+            let json = try CLI.run(["restyle", "remap", "small.png", "--palette", "p.json", "--keep-lightness", "-o", "b.png"], in: folder)
             #expect(json.status == 0, "\(json)")
-            let image = try CLI.run(["restyle", "remap", Self.photo, "--palette", "image:" + Self.reference, "--colors", "4", "-o", "c.jpg"], in: folder)
+            let image = try CLI.run(["restyle", "remap", "small.png", "--palette", "image:ref.png", "--colors", "4", "-o", "c.jpg"], in: folder)
             #expect(image.status == 0, "\(image)")
         }
     }
@@ -54,9 +62,10 @@ struct RestyleCommandTests {
         try CLI.withTemporaryFolder { folder in
             let lut = try ColourLUT(size: 9) { r, g, b in (g, b, r) }
             try lut.writeCube(to: folder + "/swap.cube")
-            let a = try CLI.run(["restyle", "lut", Self.photo, "--cube", "swap.cube", "-o", "a.png", "--write-hald", "swap-hald.png"], in: folder)
+            try Self.smallInputs(in: folder)
+            let a = try CLI.run(["restyle", "lut", "small.png", "--cube", "swap.cube", "-o", "a.png", "--write-hald", "swap-hald.png"], in: folder)
             #expect(a.status == 0, "\(a)")
-            let b = try CLI.run(["restyle", "lut", Self.photo, "--hald", "swap-hald.png", "--strength", "0.5", "-o", "b.png"], in: folder)
+            let b = try CLI.run(["restyle", "lut", "small.png", "--hald", "swap-hald.png", "--strength", "0.5", "-o", "b.png"], in: folder)
             #expect(b.status == 0, "\(b)")
             #expect(try CLI.info(folder + "/swap-hald.png").width == 512)
         }
@@ -83,6 +92,8 @@ struct RestyleCommandTests {
             expectOneErrorLine(same, startingWith: "meld restyle transfer: transfer: ", containing: "is an input")
             let palette = try CLI.run(["restyle", "remap", Self.photo, "--palette", "#12,blue", "-o", "x.png"], in: folder)
             expectOneErrorLine(palette, startingWith: "meld restyle remap: remap: --palette colour 1 '#12' is not a colour")
+            let outside = try CLI.run(["restyle", "remap", Self.photo, "--palette", "red", "--region", "rect:9000,0,10,10", "-o", "x.png"], in: folder)
+            expectOneErrorLine(outside, startingWith: "meld restyle remap: restyle: --region rect:9000,0,10,10 lies outside the 512x600 image")
             #expect(!CLI.contents(of: folder).contains("x.png"))
         }
     }
