@@ -3,7 +3,7 @@
 ///
 /// Error against the exact transfer function (``SRGBTransfer``): encode ≤ 2e-5 (0.005 of an
 /// 8-bit code; the largest error sits just above the curve's linear toe), decode ≤ 1e-6.
-/// Values outside 0…1 take the exact function.
+/// Values outside 0…1 take the exact function (a `powf`, ~20× slower).
 public enum EncodedSRGB {
     static let segments = 4096
     static let encodeTable: [Float] = (0...segments).map { SRGBTransfer.encode(Float($0) / Float(segments)) }
@@ -12,9 +12,9 @@ public enum EncodedSRGB {
     /// Linear → encoded sRGB.
     @inlinable @inline(__always)
     public static func encode(_ l: Float, _ table: UnsafePointer<Float>) -> Float {
-        guard l >= 0 && l < 1 else { return SRGBTransfer.encode(l) }
+        guard l >= 0 && l <= 1 else { return SRGBTransfer.encode(l) }
         let x = l * 4096
-        let i = Int(x)
+        let i = min(Int(x), 4095)   // 1.0 (white, common) stays on the table
         let f = x - Float(i)
         return table[i] + f * (table[i + 1] - table[i])
     }
@@ -22,9 +22,9 @@ public enum EncodedSRGB {
     /// Encoded sRGB → linear.
     @inlinable @inline(__always)
     public static func decode(_ v: Float, _ table: UnsafePointer<Float>) -> Float {
-        guard v >= 0 && v < 1 else { return SRGBTransfer.decode(v) }
+        guard v >= 0 && v <= 1 else { return SRGBTransfer.decode(v) }
         let x = v * 4096
-        let i = Int(x)
+        let i = min(Int(x), 4095)
         let f = x - Float(i)
         return table[i] + f * (table[i + 1] - table[i])
     }
