@@ -44,5 +44,8 @@ let package = Package(
         .executableTarget(name: "ProductScene", dependencies: ["Meld"], path: "Examples/ProductScene"),
         .executableTarget(name: "SeamlessCloneDemo", dependencies: ["Meld"], path: "Examples/SeamlessClone"),
         .executableTarget(name: "Colourways", dependencies: ["Meld"], path: "Examples/Colourways"),
+        .executableTarget(name: "TextureTransfer", dependencies: ["Meld"], path: "Examples/TextureTransfer",
+                          exclude: ["make-mask.py", "bowl-mask.png"]),
+        .executableTarget(name: "CatalogueLook", dependencies: ["Meld"], path: "Examples/CatalogueLook"),
     ]
 )

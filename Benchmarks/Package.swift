@@ -56,6 +56,13 @@ let package = Package(
             path: "Benchmarks/TileScheduler",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Restyle kernels on 24 MP rasters: 33³ LUT, Reinhard transfer, regrain, palette k-means.
+        .executableTarget(
+            name: "Restyle",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/Restyle",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Not a package-benchmark suite (its folder is not under Benchmarks/): GaussianBlur's tile
         // sizes timed side by side in rotation, for the choice of Schedule.default.
         //   swift run -c release --scratch-path .build TileSweep [rounds]

@@ -1,0 +1,115 @@
+import MeldCore
+import MeldTestSupport
+import Testing
+
+let testGrade = Reference.grade
+
+/// A random table (values 0…1) for interpolation tests.
+func randomLUT(size: Int, dimension: ColourLUT.Dimension = .threeD, seed: UInt64) throws -> ColourLUT {
+    var rng = SplitMix64(seed: seed)
+    let count = dimension == .threeD ? 3 * size * size * size : 3 * size
+    return try ColourLUT(dimension: dimension, size: size, table: (0..<count).map { _ in rng.nextUnitFloat() })
+}
+
+@Suite("Colour LUT interpolation")
+struct ColourLUTTests {
+    @Test("tetrahedral interpolation hits lattice nodes exactly and reproduces affine maps")
+    func nodesAndAffine() throws {
+        let lut = try randomLUT(size: 5, seed: 7)
+        for (r, g, b) in [(0, 0, 0), (4, 4, 4), (1, 2, 3), (4, 0, 2), (3, 3, 0)] {
+            let v = lut.evaluate(Float(r) / 4, Float(g) / 4, Float(b) / 4)
+            let k = 3 * (r + 5 * g + 25 * b)
+            #expect(abs(v.0 - lut.table[k]) < 1e-6 && abs(v.1 - lut.table[k + 1]) < 1e-6 && abs(v.2 - lut.table[k + 2]) < 1e-6, "node \(r),\(g),\(b)")
+        }
+        let affine = try ColourLUT(size: 3) { r, g, b in (0.2 + 0.5 * r - 0.1 * g, 0.3 * b + 0.6 * g, 0.1 + 0.8 * r) }
+        var rng = SplitMix64(seed: 3)
+        for _ in 0..<500 {
+            let r = rng.nextUnitFloat(), g = rng.nextUnitFloat(), b = rng.nextUnitFloat()
+            let v = affine.evaluate(r, g, b)
+            #expect(abs(v.0 - (0.2 + 0.5 * r - 0.1 * g)) < 2e-6)
+            #expect(abs(v.1 - (0.3 * b + 0.6 * g)) < 2e-6)
+            #expect(abs(v.2 - (0.1 + 0.8 * r)) < 2e-6)
+        }
+    }
+
+    @Test("evaluate agrees with the Double reference for every tetrahedron, 1D tables and clamping",
+          arguments: [ColourLUT.Dimension.threeD, .oneD])
+    func againstReference(dimension: ColourLUT.Dimension) throws {
+        let lut = try randomLUT(size: dimension == .threeD ? 6 : 17, dimension: dimension, seed: 11)
+        var rng = SplitMix64(seed: 5)
+        var worst = 0.0
+        for i in 0..<4000 {
+            // Mostly inside, some outside the domain, some exactly on cell faces.
+            var p = (0..<3).map { _ in rng.nextFloat(in: -0.1...1.1) }
+            if i % 7 == 0 { p[1] = p[0] }
+            if i % 11 == 0 { p = p.map { ($0 * 5).rounded() / 5 } }
+            let v = lut.evaluate(p[0], p[1], p[2])
+            let w = Reference.lookup(lut, Double(p[0]), Double(p[1]), Double(p[2]))
+            worst = max(worst, abs(Double(v.0) - w.0), abs(Double(v.1) - w.1), abs(Double(v.2) - w.2))
+        }
+        #expect(worst < 2e-6, "largest difference \(worst)")
+    }
+
+    @Test("the encode/decode tables stay within their documented error")
+    func encodedSRGBTables() {
+        var worstEncode = 0.0, worstDecode = 0.0
+        EncodedSRGB.withTables { e, d in
+            for i in 0...100_000 {
+                let v = Float(i) / 100_000
+                worstEncode = max(worstEncode, abs(Double(EncodedSRGB.encode(v, e)) - Reference.srgbEncode(Double(v))))
+                worstDecode = max(worstDecode, abs(Double(EncodedSRGB.decode(v, d)) - Reference.srgbDecode(Double(v))))
+            }
+        }
+        #expect(worstEncode <= 2e-5, "encode \(worstEncode)")
+        #expect(worstDecode <= 1e-6, "decode \(worstDecode)")
+    }
+
+    @Test("a domain other than 0…1 maps onto the lattice")
+    func domain() throws {
+        let lut = try ColourLUT(dimension: .threeD, size: 2, table: [0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1],
+                                domainMin: [0, 0, 0], domainMax: [2, 2, 2])
+        let v = lut.evaluate(1, 0.5, 2)
+        #expect(abs(v.0 - 0.5) < 1e-6 && abs(v.1 - 0.25) < 1e-6 && abs(v.2 - 1) < 1e-6)
+    }
+
+    @Test("the tiled application matches the Double reference (with mask and strength)")
+    func applicationAgainstReference() throws {
+        let lut = try ColourLUT(size: 17, sampling: testGrade)
+        let image = SyntheticScene.noise(width: 37, height: 23, layout: .rgba, seed: 9)
+        let mask = SyntheticScene.noise(width: 37, height: 23, layout: .gray, seed: 10)
+        let fast = LUTApplication.apply(lut, to: image, mask: mask, strength: 0.8)
+        let slow = Reference.applyLUT(lut, to: image, mask: mask, strength: 0.8)
+        #expect(ImageCompare.maxAbsDifference(fast, slow) < 1e-4, "\(ImageCompare.describe(fast, slow, tolerance: 1e-4))")
+    }
+
+    @Test("the application is bit-identical on every schedule", arguments: NamedSchedule.all)
+    func tileInvariance(_ named: NamedSchedule) throws {
+        let lut = try ColourLUT(size: 9, sampling: testGrade)
+        let image = SyntheticScene.noise(width: 97, height: 61, layout: .rgba, seed: 42)
+        let mask = SyntheticScene.noise(width: 97, height: 61, layout: .gray, seed: 43)
+        let serial = LUTApplication.apply(lut, to: image, mask: mask, schedule: .serial(covering: image.bounds))
+        let tiled = LUTApplication.apply(lut, to: image, mask: mask, schedule: named.schedule(for: image))
+        #expect(tiled == serial, "\(ImageCompare.describe(tiled, serial))")
+    }
+
+    @Test("identity LUT leaves pixels alone (within the encode/decode tables' error); grey becomes RGB")
+    func identity() throws {
+        let lut = try ColourLUT.identity(size: 2)
+        let image = SyntheticScene.noise(width: 31, height: 17, layout: .grayAlpha, seed: 1)
+        let out = LUTApplication.apply(lut, to: image)
+        #expect(out.layout == .rgba)
+        #expect(ImageCompare.maxAbsDifference(out, RasterLayouts.expandedToRGB(image)) < 3e-5)
+    }
+
+    @Test("a Hald CLUT raster reads back to the LUT it samples")
+    func haldRoundTrip() throws {
+        let lut = try ColourLUT(size: 16, sampling: testGrade)
+        let hald = try lut.haldRaster(level: 4)
+        #expect(hald.width == 64 && hald.height == 64)
+        let back = try ColourLUT(hald: hald)
+        #expect(back.size == 16)
+        let worst = zip(back.table, lut.table).map { abs($0 - $1) }.max() ?? 1
+        #expect(worst < 1e-5)
+        #expect(throws: MeldError.self) { try ColourLUT(hald: Raster(width: 60, height: 60, layout: .rgb)) }
+    }
+}
