@@ -186,8 +186,17 @@ public struct Image: Sendable {
         var image = ref
         let bits = image.sampleFormat.bits
         let wantBits = options.bitDepth ?? min(bits, format.maxBitDepth)
+        // Convert (scaling the samples) whenever the stored depth changes: libvips 8.14's PNG
+        // saver crashes when asked for 16 bits of an 8-bit image, and a plain cast would not
+        // scale 255 to 65535 anyway.
         if image.interpretation != .cmyk, (bits > 8 && wantBits <= 8) || image.sampleFormat == .float || image.sampleFormat == .double {
             image = try image.convertedToSRGB(depth: wantBits > 8 ? 16 : 8)
+        } else if image.interpretation != .cmyk, bits <= 8, wantBits > 8 {
+            if image.iccProfile.map({ !ICCProfile.isSRGB($0) }) ?? false {
+                image = try image.convertedToSRGB(depth: 16)
+            } else {
+                image = try image.widenedTo16Bits()
+            }
         }
         return image
     }

@@ -136,3 +136,13 @@ extension VipsImageRef {
         return VipsImageRef(owning: out)
     }
 }
+
+extension VipsImageRef {
+    /// An 8-bit image as 16-bit, exactly: every sample × 257 (so 255 → 65535 and an 8-bit round
+    /// trip gives the same codes back), interpreted as RGB16 or GREY16. Alpha scales alike.
+    public func widenedTo16Bits() throws(MeldError) -> VipsImageRef {
+        let wide = try linear(scale: 257, offset: 0).cast(to: .ushort)
+        let interpretation = bands <= 2 ? VIPS_INTERPRETATION_GREY16 : VIPS_INTERPRETATION_RGB16
+        return try wide.derive("save", "could not widen to 16 bits") { cmeld_copy_with_interpretation(wide.pointer, &$0, interpretation) }
+    }
+}

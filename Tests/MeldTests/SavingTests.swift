@@ -213,3 +213,20 @@ func relativePath(to path: String) -> String {
     while common < min(here.count, there.count) && here[common] == there[common] { common += 1 }
     return (Array(repeating: "..", count: here.count - common) + there[common...]).joined(separator: "/")
 }
+
+/// Asking for more bits than the image has converts (and scales) the samples: an 8-bit photo
+/// saved as 16-bit PNG or TIFF keeps its colours (libvips 8.14's PNG saver crashed on this).
+@Suite("Saving at a higher bit depth", .libvipsShared)
+struct WideningSaveTests {
+    @Test(arguments: ["png", "tif"])
+    func eightBitSavedAsSixteen(ext: String) throws {
+        let photo = try IO.smallPhoto()
+        try IO.withTemporaryFolder { folder in
+            let path = folder + "/wide." + ext
+            try photo.write(to: path, options: SaveOptions(bitDepth: 16))
+            let back = try Image(contentsOf: path)
+            #expect(back.bitDepth == 16)
+            #expect(codes8(try back.raster()) == codes8(try photo.raster()))
+        }
+    }
+}
