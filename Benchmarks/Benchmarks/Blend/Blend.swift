@@ -9,6 +9,10 @@
 // "Compose 12 layers over 24MP": the whole compositor (decode of in-memory 8-bit layers, blend,
 // exact sRGB encode) rendering to memory, without file decoding: what Compose adds on top of the
 // decoders in `meld compose`.
+//
+// Medians on 2026-11-25 (2 cores, quiet): normal 16 ms, destination-in 12 ms, multiply 41 ms,
+// soft-light 149 ms, hue 212 ms (per 4 MP, one thread); Compose 12 layers over 24 MP 665 ms wall,
+// 1.30 s CPU.
 import Benchmark
 import BenchmarkSupport
 import Meld
@@ -18,14 +22,12 @@ let benchmarks: @Sendable () -> Void = {
                                            warmupIterations: 1, maxDuration: .seconds(3), maxIterations: 10)
     let n = 4_000_000
     for mode in [BlendMode.normal, .multiply, .softLight, .hue, .destinationIn] {
-        Benchmark("Blend.compositeRow \(mode.rawValue) 4MP") { benchmark, planes in
+        Benchmark("Blend.compositeRow \(mode.rawValue) 4MP") { (benchmark: Benchmark, planes: Planes) in
             for _ in benchmark.scaledIterations {
-                planes.withUnsafeMutableBufferPointer { buf in
-                    let b = buf.baseAddress!
-                    Blend.compositeRow(mode, opacity: 0.8, source: .init(r: b, g: b + n, b: b + 2 * n, a: b + 3 * n),
-                                       backdrop: .init(r: b + 4 * n, g: b + 5 * n, b: b + 6 * n, a: b + 7 * n), count: n)
-                }
-                blackHole(planes[0])
+                let b = planes.base
+                Blend.compositeRow(mode, opacity: 0.8, source: .init(r: b, g: b + n, b: b + 2 * n, a: b + 3 * n),
+                                   backdrop: .init(r: b + 4 * n, g: b + 5 * n, b: b + 6 * n, a: b + 7 * n), count: n)
+                blackHole(b[4 * n])
             }
         } setup: {
             var state: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -39,7 +41,7 @@ let benchmarks: @Sendable () -> Void = {
                 for k in 0..<3 { p[k * n + i] = next() * sa; p[(4 + k) * n + i] = next() }
                 p[3 * n + i] = sa; p[7 * n + i] = 1
             }
-            return p
+            return Planes(p)
         }
     }
 
@@ -69,4 +71,14 @@ let benchmarks: @Sendable () -> Void = {
         }
         return (compose: Compose(canvas: .image("canvas"), layers: layers), inputs: inputs)
     }
+}
+
+/// Eight planes of `n` floats (source r, g, b, a, backdrop r, g, b, a), owned for a benchmark.
+final class Planes: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>
+    init(_ values: [Float]) {
+        base = .allocate(capacity: values.count)
+        base.initialize(from: values, count: values.count)
+    }
+    deinit { base.deallocate() }
 }
