@@ -26,7 +26,8 @@ struct ComposeCommand: ParsableCommand {
         color-burn, hard-light, soft-light, difference, exclusion, hue, saturation, color,
         luminosity, and the Porter-Duff operators clear, copy, destination, source-over,
         destination-over, source-in, destination-in, source-out, destination-out, source-atop,
-        destination-atop, xor, plus-lighter), harmonize (auto, reinhard, affine, white-balance,
+        destination-atop, xor, plus-lighter, and the seamless strategies poisson, poisson-mixed,
+        poisson-monochrome, multiband), harmonize (auto, reinhard, affine, white-balance,
         exposure, or {"method": M, "strength": S}: match the layer's colour and light to the canvas
         around it; also at the top level for every image layer). Lengths are pixels (120) or canvas
         fractions ("25%").

@@ -175,6 +175,47 @@ struct ComposeTests {
         #expect(error?.kind == .invalidArgument && error?.message.contains("\"input\" needs an image") == true)
     }
 
+    /// A seamless layer: a darkened crop of the canvas put back in place with Poisson cloning takes
+    /// its colour from the surroundings (close to the original), where a plain paste stays dark;
+    /// multi-band blending softens the seam.
+    @Test(arguments: [SeamlessClone.Mode.normal, .multiband])
+    func seamlessLayerTakesOnItsSurroundings(mode: SeamlessClone.Mode) throws {
+        let photo = try Image(contentsOf: IO.sample("citrus_fruits.jpg"), resizedWith: Resize(.width(160)))
+        var dark = try photo.raster()
+        dark.withMutableView { v in for c in 0..<3 { for i in 0..<(v.width * v.height) { v.plane(c)[i] *= 0.5 } } }
+        let patch = try Image(raster: dark).applying(Crop(Rect(x: 40, y: 30, width: 60, height: 40)))
+        func render(_ seamless: SeamlessClone.Mode?) throws -> Raster {
+            var layer = Layer(.image("p"), anchor: .topLeft, offset: [40, 30])
+            layer.seamless = seamless
+            return try Compose(canvas: .image("c"), layers: [layer]).render(inputs: ["c": photo, "p": patch]).raster()
+        }
+        let original = try photo.raster()
+        func error(_ r: Raster) -> Double {
+            var sum = 0.0
+            r.withView { a in original.withView { b in
+                for y in 34..<66 { for x in 44..<96 { for c in 0..<3 { sum += Double(abs(a.row(y, channel: c)[x] - b.row(y, channel: c)[x])) } } }
+            } }
+            return sum / Double(32 * 52 * 3)
+        }
+        /// Mean jump across the patch's left edge (x 39 → 40): the seam.
+        func seam(_ r: Raster) -> Double {
+            var sum = 0.0
+            r.withView { a in for y in 32..<68 { for c in 0..<3 { sum += Double(abs(a.row(y, channel: c)[40] - a.row(y, channel: c)[39])) } } }
+            return sum / Double(36 * 3)
+        }
+        let paste = try render(nil), cloned = try render(mode)
+        if mode == .multiband {
+            // Multi-band blending hides the seam; it does not move the region's colour.
+            #expect(seam(cloned) < 0.7 * seam(paste), "seam \(seam(cloned)) vs plain paste \(seam(paste))")
+        } else {
+            #expect(error(cloned) < 0.5 * error(paste), "\(mode): \(error(cloned)) vs plain paste \(error(paste))")
+        }
+        let yaml = "canvas: {image: c}\nlayers:\n  - {image: p, blend: poisson-mixed}\n  - {image: p, blend: multiband}\n"
+        let decoded = try Compose(recipe: Data(yaml.utf8), yaml: true)
+        #expect(decoded.layers.map(\.seamless) == [.mixed, .multiband])
+        #expect(try Compose(recipe: decoded.recipeJSON(), yaml: false) == decoded)
+    }
+
     @Test func porterDuffClearsOutsideTheLayer() throws {
         let c = Compose(canvas: .color(width: 20, height: 20, .white),
                         layers: [Layer(.image("s"), anchor: .topLeft, blend: .destinationIn)])

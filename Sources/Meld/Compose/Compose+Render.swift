@@ -5,7 +5,11 @@ import MeldVips
 extension Compose {
     /// Plans every layer with libvips (load, mask, resize, flip, rotate, feather; all lazy) and
     /// hands them to the strip compositor.
-    func render(canvasImage: Image?, inputs: [String: Image], baseDirectory: String?, streaming: Bool) throws(MeldError) -> Image {
+    func render(canvasImage: Image?, inputs: [String: Image], baseDirectory: String?, streaming requested: Bool) throws(MeldError) -> Image {
+        // Harmonized and seamless layers look at the composite beneath them while planning, which
+        // reads the inputs out of order: such compositions load their files for random access.
+        let looksBeneath = layers.contains { setting(for: $0) != nil || $0.seamless != nil }
+        let streaming = requested && !looksBeneath
         let options = LoadOptions(sequential: streaming)
         var sources: [String] = []
         func resolve(_ source: String, _ what: String) throws(MeldError) -> Image {
@@ -57,32 +61,24 @@ extension Compose {
             }
         }
 
-        // Harmonized layers read the canvas around them while planning, so a canvas loaded for
-        // one sequential pass is decoded whole first; a colour canvas is rendered lazily.
-        var canvasPixels: VipsImageRef?
-        if layers.contains(where: { setting(for: $0) != nil }) {
-            switch canvas {
-            case .image(let ref): canvasPixels = streaming ? try ref.materialized() : ref
-            case .fill: canvasPixels = try Compositor.composite(canvas: canvas, layers: [], space: space)
-            }
-        }
-        let drawOn: Compositor.Canvas = canvasPixels.map { pixels in
-            if case .image = canvas { return .image(pixels) } else { return canvas }
-        } ?? canvas
 
         var placed: [CompositorLayer] = []
         for (i, layer) in layers.enumerated() {
             let label = Self.label(layer, i)
             do {
+                // What this layer lands on: the canvas and every layer beneath it, computed lazily
+                // (only the pixels a harmonize ring or a seamless region reads).
+                let beneath: VipsImageRef? = setting(for: layer) != nil || layer.seamless != nil
+                    ? try Compositor.composite(canvas: canvas, layers: placed, space: space) : nil
                 placed.append(try place(layer, label: label, canvasWidth: cw, canvasHeight: ch, streaming: streaming,
-                                        canvasPixels: canvasPixels, resolve: resolve))
+                                        canvasPixels: beneath, resolve: resolve))
             } catch where error.message.hasPrefix(label) {
                 throw error
             } catch {
                 throw MeldError(error.kind, operation: "compose", "\(label): \(error.message)", detail: error.detail)
             }
         }
-        let ref = try Compositor.composite(canvas: drawOn, layers: placed, space: space)
+        let ref = try Compositor.composite(canvas: canvas, layers: placed, space: space)
         return Image(ref: ref, sourcePaths: Array(Set(sources)).sorted(), sourceFormat: nil)
     }
 
@@ -182,6 +178,15 @@ extension Compose {
         if let setting = setting(for: layer), let canvasPixels {
             let rect = Rect(x: Int(x.rounded(.down)), y: Int(y.rounded(.down)), width: content.width, height: content.height)
             content = try Self.harmonized(content, at: rect, canvas: canvasPixels, setting: setting)
+        }
+
+        if let mode = layer.seamless, let canvasPixels {
+            guard let (image, sx, sy) = try Self.seamless(content, at: (Int(x.rounded(.down)), Int(y.rounded(.down))),
+                                                          canvas: canvasPixels, mode: mode) else {
+                // Nothing of the layer lands on the canvas.
+                return CompositorLayer(image: content, x: cw + 1, y: ch + 1)
+            }
+            return CompositorLayer(image: image, x: sx, y: sy)
         }
 
         if layer.feather > 0 {

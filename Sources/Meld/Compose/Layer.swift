@@ -47,9 +47,14 @@ public struct Layer: Sendable, Hashable {
     public var feather: Double
     /// How the layer combines with what is beneath.
     public var blend: BlendMode
-    /// Match the layer's colour and light to the canvas around it before blending (nil: as
-    /// ``Compose/harmonize`` says).
+    /// Match the layer's colour and light to what lies around it (the canvas and the layers
+    /// beneath) before blending (nil: as ``Compose/harmonize`` says).
     public var harmonize: LayerHarmonize?
+    /// Clone the layer into the canvas seamlessly instead of blending it (Poisson normal, mixed
+    /// or monochrome gradients, or multi-band). In recipes: `blend: poisson` (`poisson-mixed`,
+    /// `poisson-monochrome`, `multiband`). ``blend``, ``opacity`` and ``feather`` do not apply;
+    /// the destination is everything beneath the layer (canvas and earlier layers).
+    public var seamless: SeamlessClone.Mode?
 
     /// A layer with the given content and placement; everything else is neutral.
     public init(_ content: Content, name: String? = nil, mask: String? = nil, anchor: Anchor = .centre,
@@ -61,6 +66,12 @@ public struct Layer: Sendable, Hashable {
         self.flip = flip; self.opacity = opacity; self.feather = feather; self.blend = blend
         self.harmonize = harmonize
     }
+
+    /// Recipe names of the seamless strategies in the `blend` field.
+    static let seamlessNames: [String: SeamlessClone.Mode] = [
+        "poisson": .normal, "poisson-normal": .normal, "poisson-mixed": .mixed,
+        "poisson-monochrome": .monochrome, "multiband": .multiband,
+    ]
 
     /// An image layer.
     public static func image(_ source: String, anchor: Anchor = .centre, offset: [Length] = [0, 0],
@@ -129,7 +140,12 @@ extension Layer: Codable {
         flip = try c.decodeIfPresent(LayerFlip.self, forKey: .flip)
         opacity = try c.decodeIfPresent(Double.self, forKey: .opacity) ?? 1
         feather = try c.decodeIfPresent(Double.self, forKey: .feather) ?? 0
-        blend = try c.decodeIfPresent(BlendMode.self, forKey: .blend) ?? .normal
+        if let name = try? c.decodeIfPresent(String.self, forKey: .blend), let mode = Self.seamlessNames[name] {
+            seamless = mode
+            blend = .normal
+        } else {
+            blend = try c.decodeIfPresent(BlendMode.self, forKey: .blend) ?? .normal
+        }
         harmonize = try c.decodeIfPresent(LayerHarmonize.self, forKey: .harmonize)
     }
 
@@ -162,7 +178,11 @@ extension Layer: Codable {
         try c.encodeIfPresent(flip, forKey: .flip)
         if opacity != 1 { try c.encode(opacity, forKey: .opacity) }
         if feather != 0 { try c.encode(feather, forKey: .feather) }
-        if blend != .normal { try c.encode(blend, forKey: .blend) }
+        if let seamless {
+            try c.encode(seamless == .multiband ? "multiband" : (seamless == .normal ? "poisson" : "poisson-\(seamless.rawValue)"), forKey: .blend)
+        } else if blend != .normal {
+            try c.encode(blend, forKey: .blend)
+        }
         try c.encodeIfPresent(harmonize, forKey: .harmonize)
     }
 }
