@@ -315,6 +315,9 @@ struct ComposeTests {
         (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"image": "a.png", "width": "abc"}]}"#, "layers[0].width: 'abc' is not a length"),
         (#"{"canvas": {"width": 10, "height": "x"}}"#, "canvas.height: expected a whole number"),
         (#"{"canvas": {"width": 10, "height": 10},"#, "not valid JSON"),
+        (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"image": "a.png", "width": 1e300}]}"#, "layer 1: 1e+300px is out of range"),
+        (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"image": "a.png", "offset": ["1e20%", 0]}]}"#, "is out of range"),
+        (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"text": "x", "size": 1e12}]}"#, "out of range for text"),
     ])
     func badRecipesNameTheField(json: String, message: String) {
         let error = IO.error { _ = try Compose(recipe: Data(json.utf8), yaml: false) }
@@ -333,5 +336,47 @@ struct ComposeTests {
         let error = IO.error { _ = try c.render() }
         #expect(error?.kind == .notFound)
         #expect(error?.message.hasPrefix("layer 1 (logo): image:") == true, "\(error?.message ?? "")")
+    }
+}
+
+/// Malformed recipes never crash: thousands of mutations of a valid recipe each decode to a
+/// Compose or fail with a MeldError; decoded ones validate or fail with a MeldError too.
+@Suite("Compose recipe fuzz")
+struct ComposeRecipeFuzzTests {
+    static let seed = """
+    {"canvas": {"width": 64, "height": 48, "gradient": {"from": "#ffffff", "to": "#000000", "type": "radial", "angle": 90}},
+     "space": "srgb", "harmonize": {"method": "auto", "strength": 0.5},
+     "layers": [{"image": "a.png", "mask": "m.png", "anchor": "bottom-right", "offset": [-4, "10%"], "width": "50%",
+                 "height": 20, "fit": "cover", "rotate": 12.5, "flip": "both", "opacity": 0.7, "feather": 3, "blend": "hue"},
+                {"text": "你好 <b>x</b>", "markup": true, "size": "10%", "color": "#ff000080", "align": "justify", "wrap": 30,
+                 "letter-spacing": -1, "line-spacing": 4, "rect": [1, 2, 30, 20]},
+                {"image": "b.png", "blend": "poisson-mixed"}]}
+    """
+
+    @Test func mutatedRecipesNeverCrash() {
+        var rng = SplitMix64(seed: 2026)
+        let bytes = Array(Self.seed.utf8)
+        let alphabet = Array("{}[]\":,-0123456789.e%#abcxyz ".utf8)
+        var decoded = 0, refused = 0
+        for _ in 0..<3000 {
+            var m = bytes
+            for _ in 0..<(1 + Int(rng.next() % 4)) {
+                let i = Int(rng.next() % UInt64(m.count))
+                switch rng.next() % 3 {
+                case 0: m[i] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                case 1: m.remove(at: i)
+                default: m.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: i)
+                }
+            }
+            do {
+                let compose = try Compose(recipe: Data(m), yaml: rng.next() % 2 == 0)
+                try compose.validate()
+                decoded += 1
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(decoded + refused == 3000)
+        #expect(decoded > 0 && refused > 0, "decoded \(decoded), refused \(refused)")
     }
 }

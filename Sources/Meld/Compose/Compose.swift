@@ -77,6 +77,20 @@ public struct Compose: ImageOperation {
                 try Self.check(s.color, "\(label): color")
             }
             if layer.offset.count != 2 { throw fail("\(label): offset needs 2 values (x, y), got \(layer.offset.count)") }
+            // Every length must stay within reach of a canvas (huge values would overflow pixel arithmetic).
+            let lengths = layer.offset + (layer.rect ?? []) + [layer.width, layer.height].compactMap { $0 }
+            for l in lengths where !(abs(l.pixels(of: Self.maxSide)) <= Double(Self.maxSide) * 16) {
+                throw fail("\(label): \(l) is out of range (lengths must be within ±\(Self.maxSide * 16) pixels)")
+            }
+            if case .text(let style) = layer.content {
+                for l in [style.size] + (style.wrapWidth.map { [$0] } ?? []) where !(abs(l.pixels(of: Self.maxSide)) <= Double(Self.maxSide)) {
+                    throw fail("\(label): \(l) is out of range for text (at most \(Self.maxSide) pixels)")
+                }
+                if !(abs(style.letterSpacing) <= 10_000) || !((style.lineSpacing ?? 0) <= 10_000) {
+                    throw fail("\(label): letter and line spacing must be within ±10000 pixels")
+                }
+            }
+            if !(abs(layer.rotate) <= 1e6) { throw fail("\(label): rotate must be within ±1000000 degrees") }
             if let r = layer.rect {
                 guard r.count == 4 else { throw fail("\(label): rect needs 4 values (x, y, width, height), got \(r.count)") }
                 if r[2].pixels(of: 1) <= 0 || r[3].pixels(of: 1) <= 0 { throw fail("\(label): rect width and height must be positive (got \(r[2]), \(r[3]))") }

@@ -34,7 +34,7 @@ public enum Length: Sendable, Hashable, Codable, CustomStringConvertible, Expres
     /// `120px` or `25%`.
     public var description: String {
         switch self {
-        case .pixels(let v): v == v.rounded() ? "\(Int(v))px" : "\(v)px"
+        case .pixels(let v): v == v.rounded() && abs(v) < 1e15 ? "\(Int(v))px" : "\(v)px"
         case .relative(let f): "\(f * 100)%"
         }
     }
