@@ -19,6 +19,7 @@ struct HarmonizeCommandTests {
         (["--strength", "1.5"], "strength must be between 0 and 1"),
         (["--reference", "nearby"], "--reference must be ring or whole"),
         (["--ring", "wide"], "--ring takes pixels"),
+        (["--ring", "1e300"], "ring width must be positive and at most"),
     ])
     func badOptions(extra: [String], message: String) throws {
         try CLI.withTemporaryFolder { folder in

@@ -43,8 +43,8 @@ public struct Harmonize: ImageOperation {
     public func validate() throws(MeldError) {
         if mask.isEmpty { throw MeldError(.invalidArgument, operation: "harmonize", "mask: the path is empty") }
         if !(0...1).contains(strength) { throw MeldError(.invalidArgument, operation: "harmonize", "strength must be between 0 and 1 (got \(strength))") }
-        if case .ring(let l) = reference, !(l.pixels(of: 1000) > 0) {
-            throw MeldError(.invalidArgument, operation: "harmonize", "ring width must be positive (got \(l))")
+        if case .ring(let l) = reference, !(l.pixels(of: 1000) > 0 && l.pixels(of: 1 << 20) <= Double(1 << 24)) {
+            throw MeldError(.invalidArgument, operation: "harmonize", "ring width must be positive and at most \(1 << 24) pixels (got \(l))")
         }
     }
 
