@@ -29,55 +29,14 @@ public enum ColourTransferKernels {
     public static func reinhard(_ source: Raster, from: LabStatistics, to: LabStatistics, mask: Raster? = nil,
                                 strength: Float = 1, schedule: Schedule = .default) -> Raster {
         let coefficients = reinhardCoefficients(from: from, to: to)
-        let src = RasterLayouts.expandedToRGB(source)
-        var out = Raster(uninitializedWidth: src.width, height: src.height, layout: src.layout)
-        out.isPremultiplied = src.isPremultiplied
-        let hasAlpha = src.layout.hasAlpha, premultiplied = src.isPremultiplied
-        let toLab = ColourConversion.plan(from: .linearSRGB, to: .lab), fromLab = ColourConversion.plan(from: .lab, to: .linearSRGB)
         let (k0, o0) = coefficients[0], (k1, o1) = coefficients[1], (k2, o2) = coefficients[2]
-        src.withView { sv in
-            out.withMutableView { ov in
-                withOptionalView(mask) { mv in
-                    TileScheduler.forEachTile(in: src.bounds, schedule: schedule,
-                                              makeScratch: { RowScratch(capacity: min(schedule.tileWidth, src.width)) }) { tile, scratch in
-                        let n = tile.width
-                        let p0 = scratch.planes[0], p1 = scratch.planes[1], p2 = scratch.planes[2]
-                        for y in tile.y..<tile.maxY {
-                            let o = y &* sv.width &+ tile.x
-                            let a: UnsafePointer<Float>? = hasAlpha ? sv.plane(3) + o : nil
-                            for c in 0..<3 {
-                                let s = sv.plane(c) + o, d = scratch.planes[c]
-                                if let a, premultiplied {
-                                    for i in 0..<n { d[i] = a[i] > 0 ? s[i] / a[i] : 0 }
-                                } else {
-                                    d.update(from: s, count: n)
-                                }
-                            }
-                            for stage in toLab { stage.run(p0, p1, p2, n) }
-                            for i in 0..<n {
-                                p0[i] = p0[i] * k0 + o0
-                                p1[i] = p1[i] * k1 + o1
-                                p2[i] = p2[i] * k2 + o2
-                            }
-                            for stage in fromLab { stage.run(p0, p1, p2, n) }
-                            let m: UnsafePointer<Float>? = mv.map { $0.plane(0) + o }
-                            for c in 0..<3 {
-                                let s = sv.plane(c) + o, d = ov.plane(c) + o, t = scratch.planes[c]
-                                for i in 0..<n {
-                                    var v = t[i]
-                                    if let a, premultiplied { v *= a[i] }
-                                    var k = strength
-                                    if let m { k *= m[i] }
-                                    d[i] = k >= 1 ? v : s[i] + k * (v - s[i])
-                                }
-                            }
-                            if let a { (ov.plane(3) + o).update(from: a, count: n) }
-                        }
-                    }
-                }
+        return LabRowMap.map(source, mask: mask, strength: strength, schedule: schedule) { p0, p1, p2, n in
+            for i in 0..<n {
+                p0[i] = p0[i] * k0 + o0
+                p1[i] = p1[i] * k1 + o1
+                p2[i] = p2[i] * k2 + o2
             }
         }
-        return out
     }
 
     /// Blends `result` into `original` by `strength × mask` (linear light, premultiplied):

@@ -113,61 +113,20 @@ public enum PaletteKernels {
     public static func remap(_ source: Raster, palette: [(Float, Float, Float)], keepLightness: Bool = false,
                              mask: Raster? = nil, strength: Float = 1, schedule: Schedule = .default) -> Raster {
         precondition(!palette.isEmpty, "empty palette")
-        let src = RasterLayouts.expandedToRGB(source)
-        var out = Raster(uninitializedWidth: src.width, height: src.height, layout: src.layout)
-        out.isPremultiplied = src.isPremultiplied
-        let hasAlpha = src.layout.hasAlpha, premultiplied = src.isPremultiplied
-        let toLab = ColourConversion.plan(from: .linearSRGB, to: .lab), fromLab = ColourConversion.plan(from: .lab, to: .linearSRGB)
         let pl = palette.map(\.0), pa = palette.map(\.1), pb = palette.map(\.2)
         let k = palette.count
-        src.withView { sv in
-            out.withMutableView { ov in
-                withOptionalView(mask) { mv in
-                    TileScheduler.forEachTile(in: src.bounds, schedule: schedule,
-                                              makeScratch: { RowScratch(capacity: min(schedule.tileWidth, src.width)) }) { tile, scratch in
-                        let n = tile.width
-                        let p0 = scratch.planes[0], p1 = scratch.planes[1], p2 = scratch.planes[2]
-                        for y in tile.y..<tile.maxY {
-                            let o = y &* sv.width &+ tile.x
-                            let a: UnsafePointer<Float>? = hasAlpha ? sv.plane(3) + o : nil
-                            for c in 0..<3 {
-                                let s = sv.plane(c) + o, d = scratch.planes[c]
-                                if let a, premultiplied {
-                                    for i in 0..<n { d[i] = a[i] > 0 ? s[i] / a[i] : 0 }
-                                } else {
-                                    d.update(from: s, count: n)
-                                }
-                            }
-                            for stage in toLab { stage.run(p0, p1, p2, n) }
-                            for i in 0..<n {
-                                var best = 0, bestD = Float.infinity
-                                for j in 0..<k {
-                                    let dl = p0[i] - pl[j], da = p1[i] - pa[j], db = p2[i] - pb[j]
-                                    let d = dl * dl + da * da + db * db
-                                    if d < bestD { bestD = d; best = j }
-                                }
-                                if !keepLightness { p0[i] = pl[best] }
-                                p1[i] = pa[best]
-                                p2[i] = pb[best]
-                            }
-                            for stage in fromLab { stage.run(p0, p1, p2, n) }
-                            let m: UnsafePointer<Float>? = mv.map { $0.plane(0) + o }
-                            for c in 0..<3 {
-                                let s = sv.plane(c) + o, d = ov.plane(c) + o, t = scratch.planes[c]
-                                for i in 0..<n {
-                                    var v = t[i]
-                                    if let a, premultiplied { v *= a[i] }
-                                    var kk = strength
-                                    if let m { kk *= m[i] }
-                                    d[i] = kk >= 1 ? v : s[i] + kk * (v - s[i])
-                                }
-                            }
-                            if let a { (ov.plane(3) + o).update(from: a, count: n) }
-                        }
-                    }
+        return LabRowMap.map(source, mask: mask, strength: strength, schedule: schedule) { p0, p1, p2, n in
+            for i in 0..<n {
+                var best = 0, bestD = Float.infinity
+                for j in 0..<k {
+                    let dl = p0[i] - pl[j], da = p1[i] - pa[j], db = p2[i] - pb[j]
+                    let d = dl * dl + da * da + db * db
+                    if d < bestD { bestD = d; best = j }
                 }
+                if !keepLightness { p0[i] = pl[best] }
+                p1[i] = pa[best]
+                p2[i] = pb[best]
             }
         }
-        return out
     }
 }
