@@ -118,8 +118,7 @@ public enum Harmonizer {
         let hasAlpha = raster.layout.hasAlpha
         let k = min(max(strength, 0), 1)
         guard k > 0 else { return }
-        let maskView = mask.map { m in m.withView { $0 } }
-        withExtendedLifetime(mask) {
+        withOptionalView(mask) { maskView in
             raster.withMutableView { v in
                 TileScheduler.forEachTile(in: Rect(width: v.width, height: v.height), schedule: schedule) { tile in
                     for y in tile.y..<tile.maxY {
