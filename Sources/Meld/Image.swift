@@ -147,6 +147,14 @@ public struct Image: Sendable {
         return try operation.apply(to: self)
     }
 
+    /// The image computed now and held in memory, so that reading it again (several outputs,
+    /// a session's later steps) does not recompute the operations that made it. Costs
+    /// width × height × channels × bytes per sample of memory.
+    public func materialized() throws(MeldError) -> Image { with(try ref.materialized()) }
+
+    /// Bytes the pixels take in memory when materialized.
+    public var memoryFootprint: Int { width * height * channels * max(1, bitDepth / 8) }
+
     func with(_ ref: VipsImageRef) -> Image { Image(ref: ref, sourcePaths: sourcePaths, sourceFormat: sourceFormat) }
 
     /// Writes the image to `path`. The format comes from `options.format` or the extension.

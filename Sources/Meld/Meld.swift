@@ -37,6 +37,13 @@ public enum Meld {
         get { VipsRuntime.concurrency }
         set { VipsRuntime.concurrency = newValue }
     }
+
+    /// Limits how many recent libvips operation results are cached for reuse (libvips'
+    /// default: 100). 0 turns the cache off: a batch over many distinct files then holds no
+    /// memory from one item to the next (`meld batch` does this).
+    public static func setLibvipsOperationCacheLimit(_ operations: Int) {
+        VipsRuntime.setOperationCacheLimit(operations)
+    }
 }
 
 /// Resampling kernels (nearest, linear, cubic, mitchell, lanczos2, lanczos3).

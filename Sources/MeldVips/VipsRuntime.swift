@@ -50,4 +50,11 @@ public enum VipsRuntime {
         get { (try? start()) != nil ? Int(cmeld_get_concurrency()) : 0 }
         set { if (try? start()) != nil { cmeld_set_concurrency(Int32(newValue)) } }
     }
+
+    /// Limits libvips' operation cache (results of recent operations kept for reuse; libvips'
+    /// default is 100). 0 turns it off, so that a long batch over distinct files keeps a flat
+    /// memory profile.
+    public static func setOperationCacheLimit(_ operations: Int) {
+        if (try? start()) != nil { cmeld_cache_set_max(Int32(max(0, operations))) }
+    }
 }
