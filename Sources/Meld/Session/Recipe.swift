@@ -172,9 +172,15 @@ extension Recipe {
     }
 
     /// The recipe in its document form.
-    func recipeValue() throws(MeldError) -> RecipeValue {
+    /// - Parameter inputsAsList: write inputs as `[{name, path}]` (keeps their order through
+    ///   encoders whose objects are unordered) instead of `{name: path}`.
+    func recipeValue(inputsAsList: Bool = false) throws(MeldError) -> RecipeValue {
         var pairs: [(key: String, value: RecipeValue.Located)] = [("version", .init(.number(Double(version))))]
-        pairs.append(("inputs", .init(.object(inputs.map { ($0.name, .init(.string($0.path))) }))))
+        if inputsAsList {
+            pairs.append(("inputs", .init(.array(inputs.map { .init(.object([("name", .init(.string($0.name))), ("path", .init(.string($0.path)))])) }))))
+        } else {
+            pairs.append(("inputs", .init(.object(inputs.map { ($0.name, .init(.string($0.path))) }))))
+        }
         if let start { pairs.append(("start", .init(.string(start)))) }
         var steps: [RecipeValue.Located] = []
         for s in self.steps { steps.append(.init(try s.recipeValue())) }
@@ -208,7 +214,7 @@ extension Recipe: Codable {
 
     /// Encodes the document form.
     public func encode(to encoder: any Encoder) throws {
-        try recipeValue().encode(to: encoder)
+        try recipeValue(inputsAsList: true).encode(to: encoder)
     }
 }
 

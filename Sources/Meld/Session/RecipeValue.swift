@@ -68,31 +68,22 @@ indirect enum RecipeValue: Sendable, Hashable {
 // MARK: Parsing
 
 extension RecipeValue {
-    /// Parses JSON or YAML text (YAML is a superset of JSON, but JSON errors read better from
-    /// the JSON parser, so `.json` files use it).
+    /// Parses JSON or YAML text (`yaml` only changes the wording of syntax errors).
     static func parse(_ text: String, yaml: Bool, name: String) throws(MeldError) -> Located {
-        if yaml {
-            do {
-                guard let node = try Yams.compose(yaml: text) else {
-                    throw MeldError(.invalidArgument, operation: "recipe", "\(name) is empty")
-                }
-                return try located(node, name: name)
-            } catch let error as MeldError {
-                throw error
-            } catch {
-                throw MeldError(.invalidArgument, operation: "recipe", "\(name): YAML syntax error: \(error)")
-            }
-        }
+        // JSON is parsed by the YAML parser too (JSON's syntax is YAML's flow style): it keeps
+        // the order of keys and knows the line of every value.
         do {
-            return Located(try JSONDecoder().decode(RecipeValue.self, from: Data(text.utf8)))
-        } catch let error as DecodingError {
-            var detail = Compose.describe(error)
-            if case .dataCorrupted(let ctx) = error, ctx.codingPath.isEmpty,
-               let underlying = ctx.underlyingError as NSError?,
-               let d = underlying.userInfo[NSDebugDescriptionErrorKey] as? String { detail = d }
-            throw MeldError(.invalidArgument, operation: "recipe", "\(name): not valid JSON: \(detail)")
+            guard let node = try Yams.compose(yaml: text) else {
+                throw MeldError(.invalidArgument, operation: "recipe", "\(name) is empty")
+            }
+            return try located(node, name: name)
+        } catch let error as MeldError {
+            throw error
         } catch {
-            throw MeldError(.invalidArgument, operation: "recipe", "\(name): not valid JSON: \(error)")
+            // One line: libyaml's messages span several, with a context snippet.
+            let oneLine = "\(error)".split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && $0 != "Context:" && $0 != "^" }.joined(separator: " ")
+            throw MeldError(.invalidArgument, operation: "recipe", "\(name): \(yaml ? "YAML syntax error" : "not valid JSON"): \(oneLine)")
         }
     }
 
@@ -287,10 +278,10 @@ struct RecipeFields {
         }
     }
 
-    /// Throws for the first field that was never read.
+    /// Throws for the first field that was never read (and is not in `extra`).
     func rejectUnknown(known extra: [String] = []) throws(MeldError) {
         for (k, v) in object where !used.contains(k) && !extra.contains(k) {
-            let choices = used.union(extra).sorted().joined(separator: ", ")
+            let choices = (extra.isEmpty ? used.sorted() : extra).joined(separator: ", ")
             throw path.key(k).error(line: v.line, "unknown field" + (choices.isEmpty ? "" : " (known here: \(choices))"))
         }
     }

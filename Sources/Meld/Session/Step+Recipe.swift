@@ -27,6 +27,10 @@ extension Step {
         let name = pairs[0].key, body = pairs[0].value
         let here = path.key(name)
         var f = try RecipeFields(body, path: here)
+        if let known = Self.fields[name] {
+            // Unknown fields first: a misspelt field is the likelier story than a missing one.
+            try f.rejectUnknown(known: known)
+        }
         let op = Self.operationName(name)
         do throws(MeldError) {
             switch name {
@@ -173,12 +177,38 @@ extension Step {
 
     static func operationName(_ step: String) -> String { step }
 
+    static let regionFields = ["region", "mask", "grow", "invert", "feather"]
+    static let resizeFields = ["scale", "width", "height", "fit", "fill", "exact", "kernel"]
+
+    /// The fields each step reads.
+    public static let fields: [String: [String]] = [
+        "recolor": regionFields + ["to", "swatch"],
+        "adjust": regionFields + ["exposure", "temperature", "tint", "contrast", "saturation", "curve"],
+        "remove": regionFields + ["method", "seed", "patch-size"],
+        "background": regionFields + ["with", "harmonize"],
+        "harmonize": ["mask", "method", "strength", "ring", "reference"],
+        "compose": ["recipe", "canvas", "layers", "space", "harmonize"],
+        "place": ["image", "x", "y", "anchor", "width", "height", "fit", "rotate", "opacity", "feather", "blend", "mask", "name", "harmonize"],
+        "transfer": regionFields + ["reference", "method", "strength", "regrain", "iterations", "seed", "reference-region"],
+        "lut": regionFields + ["cube", "hald", "strength"],
+        "remap": regionFields + ["palette", "colors", "keep-lightness", "strength"],
+        "texture": regionFields + ["pattern", "pattern-scale", "patch", "shading", "seed"],
+        "resize": resizeFields,
+        "crop": ["rect", "x", "y", "width", "height"],
+        "rotate": ["degrees", "background"],
+        "flip": ["axis"],
+    ]
+
     /// `region` (spec or structured), `mask`, `grow`, `invert`, `feather`.
     static func region(_ f: inout RecipeFields, required: Bool) throws(MeldError) -> Selection? {
         var s: Selection?
         let path = f.path
         if let r = f.raw("region") {
             switch r.value {
+            case .string(let spec) where spec.hasPrefix("{"):
+                // A structured selection written on one line (the session's command form).
+                let tree = try RecipeValue.parse(spec, yaml: false, name: path.key("region").description)
+                s = try tree.value.decode(Selection.self, path: path.key("region"), line: r.line)
             case .string(let spec): s = try Selection(spec: spec, operation: "recipe")
             case .object: s = try r.value.decode(Selection.self, path: path.key("region"), line: r.line)
             default: throw path.key("region").error(line: r.line, "expected a region spec, found \(r.value.kindName)")

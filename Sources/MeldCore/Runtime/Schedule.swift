@@ -22,8 +22,12 @@ public struct Schedule: Hashable, Sendable, Codable {
         self.init(tileWidth: tileSize, tileHeight: tileSize, threads: threads)
     }
 
-    /// One thread per active core.
-    public static var defaultThreads: Int { max(1, ProcessInfoCores.active) }
+    /// One thread per active core, or the `MELD_THREADS` environment variable when it holds a
+    /// positive number (results are the same on any count; this only changes the speed).
+    public static var defaultThreads: Int {
+        if let text = getenv("MELD_THREADS"), let n = Int(String(cString: text)), n > 0 { return min(n, 1024) }
+        return max(1, ProcessInfoCores.active)
+    }
 
     /// A tile width meaning "the whole row": tiles become full-width strips.
     public static let fullWidth = 1 << 40
