@@ -42,8 +42,9 @@ enum CLI {
         var description: String { "exit \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
     }
 
-    /// Runs `meld arguments…` in `folder` (a fresh temporary folder when nil) and waits for it.
-    static func run(_ arguments: [String], in folder: String? = nil) throws -> Result {
+    /// Runs `meld arguments…` in `folder` (a fresh temporary folder when nil), with `extra`
+    /// environment variables, and waits for it.
+    static func run(_ arguments: [String], in folder: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
         let meld = try #require(binary, "the meld executable was not found next to the test bundle; build with --build-tests or set MELD_BINARY")
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("meld-cli-io-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -62,6 +63,7 @@ enum CLI {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "MELD_VIPS_WARNINGS")
         environment["COLUMNS"] = "100"
+        environment.merge(extra) { $1 }
         process.environment = environment
         try process.run()
         let deadline = Date().addingTimeInterval(60)
