@@ -308,6 +308,15 @@ extension RecipeValue {
         }
     }
 
+    /// JSON on one line (for the session's command form).
+    func compactJSON() -> String {
+        switch self {
+        case .array(let items): return "[" + items.map { $0.value.compactJSON() }.joined(separator: ",") + "]"
+        case .object(let pairs): return "{" + pairs.map { Self.quoted($0.key) + ":" + $0.value.value.compactJSON() }.joined(separator: ",") + "}"
+        default: return json()
+        }
+    }
+
     /// YAML text in block style (strings quoted when YAML would read them as something else).
     func yaml(indent: Int = 0) -> String {
         let pad = String(repeating: "  ", count: indent)
@@ -436,7 +445,9 @@ extension RecipeValue: Codable {
     /// The tree from any `Encodable` (through JSON).
     static func from<T: Encodable>(_ value: T) throws(MeldError) -> RecipeValue {
         do {
-            let data = try JSONEncoder().encode(value)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]   // the same text every run
+            let data = try encoder.encode(value)
             return try parse(String(decoding: data, as: UTF8.self), yaml: false, name: "value").value
         } catch let e as MeldError {
             throw e

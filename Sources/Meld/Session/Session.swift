@@ -250,7 +250,7 @@ extension Step {
             case .string(let s): text = s
             case .number(let d): text = RecipeValue.numberText(d)
             case .bool(let b): text = b ? "true" : "false"
-            default: text = v.value.json().replacingOccurrences(of: "\n", with: " ")
+            default: text = v.value.compactJSON()
             }
             let needsQuotes = text.isEmpty || text.contains(where: { $0 == " " || $0 == "\"" || $0 == "'" || $0 == "\\" })
             out += " \(k)=" + (needsQuotes ? "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" : text)
