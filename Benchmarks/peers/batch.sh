@@ -71,7 +71,7 @@ done
 K="$WORK/killed"; mkdir -p "$K"; add_out "$K/out" "$K/skus.csv"
 "$MELD" batch "$WORK/card.yaml" --manifest "$K/skus.csv" --jobs 2 --progress none > /dev/null 2>&1 &
 pid=$!
-while [ "$(wc -l < "$K/skus.report.jsonl" 2>/dev/null || echo 0)" -lt $((ITEMS / 2)) ]; do sleep 0.05; done
+while [ "$( (cat "$K/skus.report.jsonl" 2>/dev/null || true) | wc -l)" -lt $((ITEMS / 2)) ]; do sleep 0.05; done
 kill -9 $pid; wait $pid 2>/dev/null || true
 before=$(wc -l < "$K/skus.report.jsonl")
 tmps_after_kill=$(find "$K/out" -name '.*.meld-*.tmp' | wc -l)

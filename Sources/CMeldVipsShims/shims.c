@@ -7,6 +7,9 @@
 
 #include <dlfcn.h>
 #include <stdlib.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <string.h>
 
 // ---- start-up, errors, references --------------------------------------
@@ -416,6 +419,17 @@ int cmeld_can_encode_heif(VipsForeignHeifCompression compression) {
 void cmeld_set_concurrency(int threads) { vips_concurrency_set(threads); }
 int cmeld_get_concurrency(void) { return vips_concurrency_get(); }
 void cmeld_cache_set_max(int operations) { vips_cache_set_max(operations); }
+
+// glibc's mallopt is not visible to Swift through the Glibc module (its header needs
+// _GNU_SOURCE-style feature macros), so it is wrapped here.
+int cmeld_set_mmap_threshold(long bytes) {
+#if defined(__GLIBC__)
+    return mallopt(M_MMAP_THRESHOLD, (int)bytes);
+#else
+    (void)bytes;
+    return 0;
+#endif
+}
 
 // ---- composing: generated images, regions, text, arithmetic ------------------
 

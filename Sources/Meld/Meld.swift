@@ -44,6 +44,17 @@ public enum Meld {
     public static func setLibvipsOperationCacheLimit(_ operations: Int) {
         VipsRuntime.setOperationCacheLimit(operations)
     }
+
+    /// Makes the C allocator (glibc) give every freed block of at least `bytes` (4 KiB…32 MiB,
+    /// default 1 MiB) straight back to the system. By default glibc raises that threshold as
+    /// large blocks are freed and then keeps such blocks for reuse, so a long run over images
+    /// of changing sizes grows its resident memory: measured on a 200-item `meld batch`, RSS
+    /// rose from 253 MiB at item 20 to 393 MiB at item 80 by default and stayed at 79 MiB with
+    /// this. `meld batch` calls it. Returns false where it does not apply (not glibc).
+    @discardableResult
+    public static func returnLargeAllocationsToTheSystem(atLeast bytes: Int = 1 << 20) -> Bool {
+        VipsRuntime.setMmapThreshold(bytes)
+    }
 }
 
 /// Resampling kernels (nearest, linear, cubic, mitchell, lanczos2, lanczos3).

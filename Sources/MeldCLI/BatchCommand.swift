@@ -72,6 +72,8 @@ struct BatchCommand: ParsableCommand {
             }
             // Each item is its own job: nothing needs to stay cached between them.
             Meld.setLibvipsOperationCacheLimit(0)
+            // …and large buffers go back to the system when freed: memory stays flat.
+            Meld.returnLargeAllocationsToTheSystem()
             let mode = progress == "auto" ? (isatty(2) != 0 ? "bar" : "lines") : progress
             let display = ProgressDisplay(mode: mode, shard: slice)
             let reports = try batch.run { display.update($0) }

@@ -57,4 +57,10 @@ public enum VipsRuntime {
     public static func setOperationCacheLimit(_ operations: Int) {
         if (try? start()) != nil { cmeld_cache_set_max(Int32(max(0, operations))) }
     }
+
+    /// See `Meld.returnLargeAllocationsToTheSystem(atLeast:)`.
+    @discardableResult
+    public static func setMmapThreshold(_ bytes: Int) -> Bool {
+        cmeld_set_mmap_threshold(max(4096, min(bytes, 32 << 20))) == 1
+    }
 }

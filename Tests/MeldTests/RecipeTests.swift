@@ -134,6 +134,9 @@ struct RecipeTests {
         #expect(r.inputs == [.init(name: "a", path: "in/sku 7.png")])
         #expect(r.steps == [.adjust(Adjust(region: .all, exposure: 0.5))])
         #expect(r.outputs.map(\.path) == ["out/sku 7-${x}.jpg"])
+        // Scalars YAML reads as numbers or booleans keep their text where a string is wanted.
+        let plain = try Recipe(text: "inputs: {a: 0123, b: yes}\n", yaml: true)
+        #expect(plain.inputs == [.init(name: "a", path: "0123"), .init(name: "b", path: "yes")])
     }
 
     /// The exported YAML is readable: plain where YAML allows, quoted where it must be.

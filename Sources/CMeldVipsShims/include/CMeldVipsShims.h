@@ -130,6 +130,9 @@ int cmeld_can_encode_heif(VipsForeignHeifCompression compression);
 void cmeld_set_concurrency(int threads);
 int cmeld_get_concurrency(void);
 void cmeld_cache_set_max(int operations);
+/// glibc: blocks of at least `bytes` are mmapped and returned to the system when freed (fixes
+/// the threshold, turning off glibc's growing one). 1 on success, 0 elsewhere.
+int cmeld_set_mmap_threshold(long bytes);
 
 // ---- composing: generated images, regions, text, arithmetic ------------------
 

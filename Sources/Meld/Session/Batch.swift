@@ -102,8 +102,8 @@ public struct Manifest: Sendable {
             for (k, v) in pairs {
                 switch v.value {
                 case .string(let s): row[k] = s
-                case .number(let d): row[k] = RecipeValue.numberText(d)
-                case .bool(let b): row[k] = b ? "true" : "false"
+                case .number(let d): row[k] = v.text ?? RecipeValue.numberText(d)
+                case .bool(let b): row[k] = v.text ?? (b ? "true" : "false")
                 case .null: row[k] = ""
                 default: throw MeldError(.invalidArgument, operation: "batch", "\(name) line \(i + 1): \(k) must be a string, number or boolean")
                 }

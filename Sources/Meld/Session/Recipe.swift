@@ -137,8 +137,13 @@ extension Recipe {
             switch raw.value {
             case .object(let pairs):
                 for (k, v) in pairs {
-                    guard case .string(let p) = v.value else { throw inputsPath.key(k).error(line: v.line, "expected a path, found \(v.value.kindName)") }
-                    inputs.append(Input(name: k, path: p))
+                    if case .string(let p) = v.value {
+                        inputs.append(Input(name: k, path: p))
+                    } else if v.value.isScalar, let text = v.text {
+                        inputs.append(Input(name: k, path: text))       // `a: 0123` is the file 0123
+                    } else {
+                        throw inputsPath.key(k).error(line: v.line, "expected a path, found \(v.value.kindName)")
+                    }
                 }
             case .array(let items):
                 for (i, item) in items.enumerated() {

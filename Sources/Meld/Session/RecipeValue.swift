@@ -20,7 +20,10 @@ indirect enum RecipeValue: Sendable, Hashable {
     struct Located: Sendable, Hashable {
         var value: RecipeValue
         var line: Int?
-        init(_ value: RecipeValue, line: Int? = nil) { self.value = value; self.line = line }
+        /// The scalar as written, when YAML read it as a number or boolean (so that a field
+        /// wanting a string gets `0123` or `yes`, not `123` or `true`).
+        var text: String?
+        init(_ value: RecipeValue, line: Int? = nil, text: String? = nil) { self.value = value; self.line = line; self.text = text }
     }
 
     static func == (a: RecipeValue, b: RecipeValue) -> Bool {
@@ -93,9 +96,9 @@ extension RecipeValue {
         case .scalar(let scalar):
             if scalar.style == .plain {
                 switch Tag.Name(rawValue: node.tag.rawValue) {
-                case .null: return Located(.null, line: line)
-                case .bool: if let b = node.bool { return Located(.bool(b), line: line) }
-                case .int, .float: if let d = node.float { return Located(.number(d), line: line) }
+                case .null: return Located(.null, line: line, text: scalar.string)
+                case .bool: if let b = node.bool { return Located(.bool(b), line: line, text: scalar.string) }
+                case .int, .float: if let d = node.float { return Located(.number(d), line: line, text: scalar.string) }
                 default: break
                 }
             }
@@ -229,8 +232,8 @@ struct RecipeFields {
         guard let v = raw(key) else { return nil }
         switch v.value {
         case .string(let s): return s
-        case .number(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
-        case .bool(let b): return String(b)
+        case .number(let d): return v.text ?? (d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d))
+        case .bool(let b): return v.text ?? String(b)
         default: throw path.key(key).error(line: v.line, "expected a string, found \(v.value.kindName)")
         }
     }
