@@ -261,17 +261,7 @@ extension Recipe.Output {
     func recipeValue() -> RecipeValue {
         var pairs: [(key: String, value: RecipeValue.Located)] = [("path", .init(.string(path)))]
         func put(_ k: String, _ v: RecipeValue) { pairs.append((k, .init(v))) }
-        if let resize {
-            switch resize.mode {
-            case .scale(let s): put("scale", .number(s))
-            case .width(let w): put("width", .number(Double(w)))
-            case .height(let h): put("height", .number(Double(h)))
-            case .fit(let w, let h): put("fit", .string("\(w)x\(h)"))
-            case .fill(let w, let h): put("fill", .string("\(w)x\(h)"))
-            case .exact(let w, let h): put("exact", .string("\(w)x\(h)"))
-            }
-            if resize.kernel != .lanczos3 { put("kernel", .string(resize.kernel.rawValue)) }
-        }
+        if let resize { pairs += Step.resizeFields(resize) }
         let d = SaveOptions()
         if let f = options.format { put("format", .string(f.rawValue)) }
         if options.quality != d.quality { put("quality", .number(Double(options.quality))) }

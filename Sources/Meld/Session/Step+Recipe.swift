@@ -300,6 +300,21 @@ extension Step {
         return Resize(modes[0], kernel: kernel)
     }
 
+    /// The recipe fields of a resize (`width: 800`, `fit: 400x300`, `kernel: …`).
+    static func resizeFields(_ r: Resize) -> [(key: String, value: RecipeValue.Located)] {
+        var out: [(key: String, value: RecipeValue.Located)] = []
+        switch r.mode {
+        case .scale(let s): out.append(("scale", .init(.number(s))))
+        case .width(let w): out.append(("width", .init(.number(Double(w)))))
+        case .height(let h): out.append(("height", .init(.number(Double(h)))))
+        case .fit(let w, let h): out.append(("fit", .init(.string("\(w)x\(h)"))))
+        case .fill(let w, let h): out.append(("fill", .init(.string("\(w)x\(h)"))))
+        case .exact(let w, let h): out.append(("exact", .init(.string("\(w)x\(h)"))))
+        }
+        if r.kernel != .lanczos3 { out.append(("kernel", .init(.string(r.kernel.rawValue)))) }
+        return out
+    }
+
     /// `place image=NAME|PATH [x= y=] [anchor=] [width=] [height=] [blend=] [opacity=] [harmonize=]`:
     /// one layer over the current image.
     static func place(_ f: inout RecipeFields, path: RecipePath) throws(MeldError) -> Compose {
@@ -423,16 +438,7 @@ extension Step {
             putNumber("pattern-scale", t.transfer.patternScale, unless: d.patternScale)
             putNumber("shading", t.transfer.shading, unless: d.shading)
             if t.transfer.seed != d.seed { put("seed", .number(Double(t.transfer.seed))) }
-        case .resize(let op):
-            switch op.mode {
-            case .scale(let s): put("scale", .number(s))
-            case .width(let w): put("width", .number(Double(w)))
-            case .height(let h): put("height", .number(Double(h)))
-            case .fit(let w, let h): put("fit", .string("\(w)x\(h)"))
-            case .fill(let w, let h): put("fill", .string("\(w)x\(h)"))
-            case .exact(let w, let h): put("exact", .string("\(w)x\(h)"))
-            }
-            if op.kernel != .lanczos3 { put("kernel", .string(op.kernel.rawValue)) }
+        case .resize(let op): fields += Self.resizeFields(op)
         case .crop(let op): put("rect", .string("\(op.rect.x),\(op.rect.y),\(op.rect.width),\(op.rect.height)"))
         case .rotate(let op):
             put("degrees", .number(op.degrees))
