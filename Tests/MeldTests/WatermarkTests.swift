@@ -8,8 +8,8 @@ import Testing
 private enum Marked {
     static let key = "tests-key"
     static let payload = try! WatermarkPayload(hex: "c0ffee0123456789")
-    /// 480 × 320 crop of a real photo (fig in a red bowl), decoded.
-    static let original: Image = try! Image(contentsOf: IO.sample("fig_in_red_bowl.jpg"), resizedWith: Resize(.width(480)))
+    /// A real photo (fig in a red bowl) reduced to 800 × 541 (4 px cells, ~26 tiles; at 640 px a 2° turn no longer decoded).
+    static let original: Image = try! Image(contentsOf: IO.sample("fig_in_red_bowl.jpg"), resizedWith: Resize(.width(800)))
     static let image: Image = try! Image(data: original.applying(InvisibleWatermark(key: key, payload: payload)).encoded(as: .png))
 
     /// Encoded (0…1) values of an image mapped by `f`, as a new 8-bit image.

@@ -8,8 +8,8 @@ import MeldCore
 /// How: a keyed 32 × 32-cell spread-spectrum tile (sync cells plus message cells carrying a
 /// convolutionally coded payload with a keyed CRC-32) is repeated over the image and added to
 /// the gamma-encoded luma, each cell weighted by the local texture (perceptual masking). The
-/// cell size follows the image size (2 px per cell up to ~720 px on the shorter side, 6 px at
-/// 1200, 12 px at 3000). Colour: the same luma change goes to R, G and B, so hue is kept;
+/// cell size follows the image size (4 px per cell below 1200 px on the shorter side, 6 px
+/// from 1200, 12 px at 3000). Colour: the same luma change goes to R, G and B, so hue is kept;
 /// alpha is kept and fully transparent pixels are not touched; 16-bit images stay 16-bit.
 /// Deterministic: the same image, key, payload and strength give identical bytes.
 /// Cost: two passes over the pixels (~6 ns per pixel per core) plus decode and encode.

@@ -7,9 +7,9 @@ import Darwin
 /// The invisible watermark's embedding: a keyed ±1 pattern of 32 × 32 cells (a tile), repeated
 /// across the image, added to the gamma-encoded luma.
 ///
-/// - Cells are `c × c` pixels with `c = 2·max(1, round(shorter side / 480))` (2 px up to
-///   ~720 px, 6 px at 1200, 12 px at 3000), so the pattern has the same size relative to the
-///   picture at every resolution and its energy sits in low-middle frequencies that survive
+/// - Cells are `c × c` pixels with `c = 2·max(2, round(shorter side / 480))`: 4 px below 1200 px,
+///   6 px from 1200, 12 px at 3000 (2 px cells did not survive halving and re-enlarging). So the
+///   pattern has the same size relative to the picture at every resolution above ~1000 px and its energy sits in low-middle frequencies that survive
 ///   JPEG, resizing and blur. Each cell is shaped by a half-sine bump (zero at its edges), so
 ///   there are no block edges to see.
 /// - 384 keyed cells of the tile carry a synchronisation pattern; the other 640 carry the 216
@@ -24,7 +24,7 @@ import Darwin
 public enum SpreadSpectrumMark {
     /// Cell side in pixels for an image of this size.
     public static func cellSize(width: Int, height: Int) -> Int {
-        2 * max(1, Int((Double(min(width, height)) / 480).rounded()))
+        2 * max(2, Int((Double(min(width, height)) / 480).rounded()))
     }
 
     /// The tile's cell values under `key` for a coded message: sync chips and signed message chips.
