@@ -6,17 +6,13 @@ import Darwin
 import MeldCore
 
 extension Reference {
-    /// The encoded luma (0…255, Rec. 601 weights) of pixel (x, y), straight from the definition.
+    /// The encoded luminance (0…255) of pixel (x, y).
     static func watermarkLuma(_ r: Raster, _ x: Int, _ y: Int, _ enc: UnsafePointer<Float>) -> Float {
         let colour = r.layout.colourChannels
-        var a: Float = 1
-        if r.layout.hasAlpha {
-            a = r[x, y, colour]
-            if a <= 0 { return 0 }
-        }
-        if colour == 1 { return 255 * EncodedSRGB.encode(r[x, y, 0] * (1 / a), enc) }
-        let c = (0..<3).map { EncodedSRGB.encode(r[x, y, $0] * (1 / a), enc) }
-        return 255 * (0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2])
+        let a: Float = r.layout.hasAlpha ? r[x, y, colour] : 1
+        if a <= 0 { return 0 }
+        if colour == 1 { return 255 * EncodedSRGB.encode(r[x, y, 0] / a, enc) }
+        return SpreadSpectrumMark.encodedLuminance(red: r[x, y, 0], green: r[x, y, 1], blue: r[x, y, 2], alpha: a)
     }
 
     /// ``SpreadSpectrumMark/embed(_:key:coded:rms:schedule:)`` written plainly: per cell, the
@@ -30,7 +26,7 @@ extension Reference {
         let gw = (w + c - 1) / c, gh = (h + c - 1) / c
         let pattern = SpreadSpectrumMark.tilePattern(key: key, coded: coded)
         let shape = SpreadSpectrumMark.bump(c)
-        return EncodedSRGB.withTables { enc, dec in
+        return EncodedSRGB.withTables { enc, _ in
             var mask = [Float](repeating: 0, count: gw * gh)
             var energy = 0.0
             for gy in 0..<gh {
@@ -59,18 +55,14 @@ extension Reference {
             for y in 0..<h {
                 for x in 0..<w {
                     let gx = x / c, gy = y / c
-                    let d = mask[gy * gw + gx] * scale * pattern[(gy % 32) * 32 + gx % 32] * shape[x - gx * c] * shape[y - gy * c]
+                    let d = mask[gy * gw + gx] * scale * pattern[(gy % 32) * 32 + gx % 32] * shape[y - gy * c] * shape[x - gx * c]
                     var a: Float = 1
                     if r.layout.hasAlpha {
                         a = input[x, y, colour]
                         if a <= 0 { continue }
                     }
                     for ch in 0..<colour {
-                        let e0 = EncodedSRGB.encode(input[x, y, ch] * (1 / a), enc)
-                        var e = e0 + d / 255
-                        if e0 <= 1 { e = min(1, e) }
-                        if e0 >= 0 { e = max(0, e) }
-                        r[x, y, ch] = EncodedSRGB.decode(e, dec) * a
+                        r[x, y, ch] = SpreadSpectrumMark.shifted(input[x, y, ch] / a, byLevels: d) * a
                     }
                 }
             }

@@ -9,7 +9,7 @@ private func texture(_ w: Int, _ h: Int, layout: PixelLayout = .rgb, seed: UInt6
     r.withMutableView { v in
         g.withView { gv in
             for c in 0..<layout.colourChannels {
-                for i in 0..<(w * h) { v.plane(c)[i] = 0.15 + 0.35 * gv.plane(c)[i] + 0.3 * v.plane(c)[i] }
+                for i in 0..<(w * h) { v.plane(c)[i] = 0.15 + 0.5 * gv.plane(c)[i] + 0.06 * v.plane(c)[i] }
             }
         }
     }

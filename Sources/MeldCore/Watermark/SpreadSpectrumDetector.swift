@@ -74,8 +74,8 @@ public enum SpreadSpectrumDetector {
         let layout = raster.layout
         let strips = Schedule(tileWidth: Schedule.fullWidth, tileHeight: 16, threads: schedule.threads)
         raster.withView { view in
-            EncodedSRGB.withTables { enc, dec in
-                let luma = WatermarkLuma(view, layout: layout, encode: enc, decode: dec)
+            WatermarkLuma.withTables { enc, slope in
+                let luma = WatermarkLuma(view, layout: layout, encode: enc, slope: slope)
                 small.withUnsafeMutableBufferPointer { s in
                     let out = UnsafeSendableBox(s.baseAddress!)
                     let inv = 1 / Float(k * k)

@@ -53,8 +53,8 @@ public enum SpreadSpectrumMark {
         var sums = [Double](repeating: 0, count: gw * gh), squares = sums
         let layout = raster.layout
         raster.withView { view in
-            EncodedSRGB.withTables { enc, dec in
-                let luma = WatermarkLuma(view, layout: layout, encode: enc, decode: dec)
+            WatermarkLuma.withTables { enc, slope in
+                let luma = WatermarkLuma(view, layout: layout, encode: enc, slope: slope)
                 sums.withUnsafeMutableBufferPointer { s in
                     squares.withUnsafeMutableBufferPointer { q in
                         let out = UnsafeSendableBox((s.baseAddress!, q.baseAddress!))
@@ -125,8 +125,8 @@ public enum SpreadSpectrumMark {
         let layout = raster.layout
         let side = WatermarkKey.cellsPerSide
         raster.withMutableView { view in
-            EncodedSRGB.withTables { enc, dec in
-                let luma = WatermarkLuma(view.readOnly, layout: layout, encode: enc, decode: dec)
+            WatermarkLuma.withTables { enc, slope in
+                let luma = WatermarkLuma(view.readOnly, layout: layout, encode: enc, slope: slope)
                 amplitude.withUnsafeBufferPointer { amp in
                     pattern.withUnsafeBufferPointer { pat in
                         shape.withUnsafeBufferPointer { sh in
@@ -137,10 +137,18 @@ public enum SpreadSpectrumMark {
                                     let gy = y / c, uy = y - gy * c
                                     let prow = (gy % side) * side
                                     let sy = sh[uy]
-                                    for x in tile.x..<tile.maxX {
-                                        let gx = x / c
-                                        let d = amp[gy * gw + gx] * pat[prow + gx % side] * sh[x - gx * c] * sy
-                                        luma.add(d, at: y * w + x, to: view)
+                                    // Cell by cell along the row: one coefficient per cell, no
+                                    // per-pixel division.
+                                    var gx = tile.x / c, x = tile.x
+                                    while x < tile.maxX {
+                                        let end = min(tile.maxX, gx * c + c)
+                                        let coefficient = amp[gy * gw + gx] * pat[prow + gx % side] * sy
+                                        var u = x - gx * c
+                                        while x < end {
+                                            luma.add(coefficient * sh[u], at: y * w + x, to: view)
+                                            x += 1; u += 1
+                                        }
+                                        gx += 1
                                     }
                                 }
                             }
