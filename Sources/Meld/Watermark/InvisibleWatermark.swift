@@ -103,7 +103,8 @@ public struct WatermarkDetection: Sendable, Hashable, Codable {
     /// 0…1 when found: the fraction of demodulated coded bits that agree with the decoded
     /// codeword (1: every one; errors below ~0.75 are corrected). 0 when not found.
     public var confidence: Double
-    /// The synchronisation peak's z-score (unmarked images: typically 2.5–4.5; marks: 5–60).
+    /// The synchronisation peak's z-score. Measured without a mark (unmarked crops, other keys):
+    /// median 4.5–5, at most 7.5; marked photos: 8–60. The CRC, not this score, decides.
     public var syncScore: Double
     /// The rotation the mark was found at, degrees.
     public var rotation: Double
