@@ -23,7 +23,7 @@ let benchmarks: @Sendable () -> Void = {
         func photo() throws -> Raster {
             try Image(contentsOf: "\(samples)/\(file)", resizedWith: Resize(.width(width))).raster()
         }
-        Benchmark("Watermark.embed \(label)") { benchmark, raster in
+        Benchmark("Watermark.embed \(label)") { (benchmark: Benchmark, raster: Raster) in
             for _ in benchmark.scaledIterations {
                 var r = raster
                 SpreadSpectrumMark.embed(&r, key: key, coded: coded, rms: 1.6)
@@ -31,7 +31,7 @@ let benchmarks: @Sendable () -> Void = {
             }
         } setup: { try photo() }
 
-        Benchmark("Watermark.detect marked \(label)") { benchmark, raster in
+        Benchmark("Watermark.detect marked \(label)") { (benchmark: Benchmark, raster: Raster) in
             for _ in benchmark.scaledIterations { blackHole(SpreadSpectrumDetector.detect(raster, key: key)) }
         } setup: {
             var r = try photo()
@@ -39,17 +39,17 @@ let benchmarks: @Sendable () -> Void = {
             return r
         }
 
-        Benchmark("Watermark.detect unmarked \(label) (full search)") { benchmark, raster in
+        Benchmark("Watermark.detect unmarked \(label) (full search)") { (benchmark: Benchmark, raster: Raster) in
             for _ in benchmark.scaledIterations { blackHole(SpreadSpectrumDetector.detect(raster, key: key)) }
         } setup: { try photo() }
 
-        Benchmark("Watermark.workingPlane \(label)") { benchmark, raster in
+        Benchmark("Watermark.workingPlane \(label)") { (benchmark: Benchmark, raster: Raster) in
             let c = SpreadSpectrumMark.cellSize(width: raster.width, height: raster.height)
             for _ in benchmark.scaledIterations { blackHole(SpreadSpectrumDetector.workingPlane(raster, factor: c / 2)) }
         } setup: { try photo() }
     }
 
-    Benchmark("Watermark.fold 2MP working plane, rotated") { benchmark, plane in
+    Benchmark("Watermark.fold 2MP working plane, rotated") { (benchmark: Benchmark, plane: (plane: [Float], width: Int, height: Int)) in
         for _ in benchmark.scaledIterations {
             blackHole(SpreadSpectrumDetector.fold(plane.plane, width: plane.width, height: plane.height, angle: 1.35))
         }
@@ -58,7 +58,7 @@ let benchmarks: @Sendable () -> Void = {
         return SpreadSpectrumDetector.workingPlane(raster, factor: 3)
     }
 
-    Benchmark("WatermarkCode Viterbi decode") { benchmark in
+    Benchmark("WatermarkCode Viterbi decode") { (benchmark: Benchmark) in
         let soft = coded.map { Float($0 == 0 ? 0.7 : -0.7) }
         for _ in benchmark.scaledIterations { blackHole(WatermarkCode.decode(soft: soft, key: key)) }
     }
