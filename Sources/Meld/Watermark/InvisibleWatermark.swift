@@ -101,7 +101,7 @@ public struct WatermarkDetection: Sendable, Hashable, Codable {
     /// The payload read, when found.
     public var payload: WatermarkPayload?
     /// 0…1 when found: the fraction of demodulated coded bits that agree with the decoded
-    /// codeword (1: every one; errors below ~0.75 are corrected). 0 when not found.
+    /// codeword (1: every one agreed; marks are still read at ~0.8, chance is 0.5). 0 when not found.
     public var confidence: Double
     /// The synchronisation peak's z-score. Measured without a mark (unmarked crops, other keys):
     /// median 4.5–5, at most 7.5; marked photos: 8–60. The CRC, not this score, decides.
