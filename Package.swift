@@ -48,5 +48,6 @@ let package = Package(
                           exclude: ["make-mask.py", "bowl-mask.png"]),
         .executableTarget(name: "CatalogueLook", dependencies: ["Meld"], path: "Examples/CatalogueLook"),
         .executableTarget(name: "SessionReplay", dependencies: ["Meld"], path: "Examples/SessionReplay"),
+        .executableTarget(name: "Watermarks", dependencies: ["Meld"], path: "Examples/Watermarks"),
     ]
 )

@@ -85,6 +85,13 @@ let package = Package(
             path: "Benchmarks/Edit",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Invisible watermark: embed, detect (marked / unmarked), working plane, fold, Viterbi; 2 and 12 MP photos.
+        .executableTarget(
+            name: "Watermark",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/Watermark",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Decode + 1/4 resize + JPEG encode of a 24 MP JPEG through the public Meld API.
         .executableTarget(
             name: "Pipeline",

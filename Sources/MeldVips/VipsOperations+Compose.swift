@@ -138,6 +138,12 @@ extension VipsImageRef {
 }
 
 extension VipsImageRef {
+    /// The same pixels tagged as sRGB (text rendered as colour + coverage comes out "multiband",
+    /// which libvips cannot colour-convert when a layer is rotated or feathered).
+    public func taggedSRGB() throws(MeldError) -> VipsImageRef {
+        try derive("compose", "could not tag the image as sRGB") { cmeld_copy_with_interpretation(pointer, &$0, VIPS_INTERPRETATION_sRGB) }
+    }
+
     /// An 8-bit image as 16-bit, exactly: every sample × 257 (so 255 → 65535 and an 8-bit round
     /// trip gives the same codes back), interpreted as RGB16 or GREY16. Alpha scales alike.
     public func widenedTo16Bits() throws(MeldError) -> VipsImageRef {

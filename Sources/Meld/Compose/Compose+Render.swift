@@ -216,7 +216,7 @@ extension Compose {
         let colour = try VipsImageRef.constant(width: coverage.width, height: coverage.height,
                                                values: [c.red * 255, c.green * 255, c.blue * 255]).cast(to: .uchar)
         let alpha = try coverage.linear(scale: c.alpha, offset: 0).cast(to: .uchar)
-        return try colour.joined(with: alpha)
+        return try colour.joined(with: alpha).taggedSRGB()
     }
 }
 
