@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Batch throughput, memory and kill/resume on a 200-item catalogue of product cards made from the
 # bundled photos (Examples/Catalogue/card.yaml: fill to 1200², white balance, a harmonized
-# cut-out, CJK title and price text; three outputs per item: 1200 px JPEG, 600 px WebP,
+# cut-out, CJK title and price text, a visible and an invisible watermark; three outputs per item: 1200 px JPEG, 600 px WebP,
 # 300 px thumbnail). Writes results/batch-latest.md.
 #
 #   Benchmarks/peers/batch.sh            # ITEMS=200 JOBS="1 2"
@@ -39,10 +39,10 @@ work, n = sys.argv[1], int(sys.argv[2])
 photos = ["citrus_fruits.jpg", "fig_in_red_bowl.jpg", "toy_bird_lamp.jpg", "bridge_at_night.jpg", "grace_hopper.jpg", "dandelion_meadow_16mp.jpg"]
 titles = ["柑橘礼盒 Citrus box", "无花果 Fig bowl", "小鸟台灯 Bird lamp", "夜景海报 Night print", "经典肖像 Portrait", "蒲公英 Meadow print"]
 accents = ["#ffd166", "#ef476f", "#06d6a0", "#118ab2", "#ffffff", "#f78c6b"]
-rows = ["sku,photo,title,price,warmth,accent"]
+rows = ["sku,photo,title,price,warmth,accent,mark"]
 for i in range(n):
     p = i % len(photos)
-    rows.append(f'SKU-{i+1:04d},{photos[p]},"{titles[p]} #{i+1}",¥{68 + i},{(i % 5 - 2) * 10},{accents[(i // 6 + p) % len(accents)]}')
+    rows.append(f'SKU-{i+1:04d},{photos[p]},"{titles[p]} #{i+1}",¥{68 + i},{(i % 5 - 2) * 10},{accents[(i // 6 + p) % len(accents)]},{0x4d000000 + i + 1:08X}')
 open(f"{work}/skus.csv", "w").write("\n".join(rows) + "\n")
 PY
 # Every row writes under its own output folder per run: add an `out` column.
@@ -55,7 +55,7 @@ for jobs in $JOBS; do
   for run in $(seq 1 "$RUNS"); do
     d="$WORK/j$jobs-r$run"; mkdir -p "$d"
     add_out "$d/out" "$d/skus.csv"
-    /usr/bin/time -f "%M" -o "$d/peak" "$MELD" batch "$WORK/card.yaml" --manifest "$d/skus.csv" --jobs "$jobs" --progress none > "$d/summary" 2>&1
+    /usr/bin/time -f "%M" -o "$d/peak" "$MELD" batch "$WORK/card.yaml" --manifest "$d/skus.csv" --jobs "$jobs" --set key=bench-key --progress none > "$d/summary" 2>&1
     rate=$(grep -o '([0-9.]* items/s)' "$d/summary" | tr -d '(' | cut -d' ' -f1)
     rates+=("$rate"); peaks+=("$(cat "$d/peak")")
     say "jobs $jobs run $run: $rate items/s, peak $(( $(cat "$d/peak") / 1024 )) MiB"
@@ -69,13 +69,13 @@ done
 
 # Kill midway, resume, compare with an uninterrupted run (j2-r1).
 K="$WORK/killed"; mkdir -p "$K"; add_out "$K/out" "$K/skus.csv"
-"$MELD" batch "$WORK/card.yaml" --manifest "$K/skus.csv" --jobs 2 --progress none > /dev/null 2>&1 &
+"$MELD" batch "$WORK/card.yaml" --manifest "$K/skus.csv" --jobs 2 --set key=bench-key --progress none > /dev/null 2>&1 &
 pid=$!
 while [ "$( (cat "$K/skus.report.jsonl" 2>/dev/null || true) | wc -l)" -lt $((ITEMS / 2)) ]; do sleep 0.05; done
 kill -9 $pid; wait $pid 2>/dev/null || true
 before=$(wc -l < "$K/skus.report.jsonl")
 tmps_after_kill=$(find "$K/out" -name '.*.meld-*.tmp' | wc -l)
-"$MELD" batch "$WORK/card.yaml" --manifest "$K/skus.csv" --jobs 2 --progress none > "$K/summary" 2>&1
+"$MELD" batch "$WORK/card.yaml" --manifest "$K/skus.csv" --jobs 2 --set key=bench-key --progress none > "$K/summary" 2>&1
 resumed=$(cat "$K/summary" | head -1)
 ref="$WORK/j2-r1/out"; [ -d "$ref" ] || ref="$WORK/j1-r1/out"
 same=0; differ=0; missing=0
@@ -90,7 +90,8 @@ OUT="$HERE/results/batch-latest.md"
   echo "# meld batch: $ITEMS product cards ($(date -u +%Y-%m-%d), $(nproc) cores, load at start $LOAD)"
   echo
   echo "Template: Examples/Catalogue/card.yaml (fill 1200², white balance, a harmonized cut-out, two CJK text"
-  echo "layers; outputs 1200 px JPEG, 600 px WebP, 300 px thumbnail). Inputs: the bundled photos (0.3–16 MP)."
+  echo "layers, a visible and a keyed invisible watermark; outputs 1200 px JPEG, 600 px WebP, 300 px thumbnail)."
+  echo "Inputs: the bundled photos (0.3–16 MP)."
   echo "Whole \`meld batch\` process, median of $RUNS runs."
   echo
   echo "| --jobs | items/s | peak RSS (MiB) | RSS after item 20 | RSS after item $ITEMS | change |"

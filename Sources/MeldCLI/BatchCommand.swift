@@ -39,6 +39,9 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Report file, JSON lines, one per item (default: MANIFEST.report.jsonl, or MANIFEST.shard-I-of-N.report.jsonl).", valueName: "path"))
     var report: String?
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a ${variable} for every row (a manifest column of the same name wins): --set key=… (repeatable).", valueName: "name=value"))
+    var variables: [String] = []
+
     @Flag(help: "Replace outputs that exist but that the report does not record.")
     var overwrite = false
 
@@ -52,13 +55,28 @@ struct BatchCommand: ParsableCommand {
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be 1–256 (got \(jobs))") }
         guard ["auto", "bar", "lines", "none"].contains(progress) else { throw ValidationError("--progress must be auto, bar, lines or none") }
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError(error.message) } }
+        _ = try fixedVariables()
+    }
+
+    func fixedVariables() throws -> [String: String] {
+        var out: [String: String] = [:]
+        for v in variables {
+            guard let eq = v.firstIndex(of: "="), eq != v.startIndex else { throw ValidationError("--set takes name=value (got '\(v)')") }
+            out[String(v[..<eq])] = String(v[v.index(after: eq)...])
+        }
+        return out
     }
 
     func run() throws {
         var failed = 0
+        let fixed = try fixedVariables()
         try reportingErrors("batch") { () throws(MeldError) in
             let template = try RecipeTemplate(contentsOf: recipe)
-            let catalogue = try Manifest(contentsOf: manifest)
+            var catalogue = try Manifest(contentsOf: manifest)
+            if !fixed.isEmpty {
+                catalogue = try Manifest(columns: catalogue.columns + fixed.keys.sorted().filter { !catalogue.columns.contains($0) },
+                                         rows: catalogue.rows.map { $0.merging(fixed) { row, _ in row } })
+            }
             let slice = try shard.map { s throws(MeldError) in try Shard(parsing: s) } ?? .all
             let stem = manifest.hasSuffix(".csv") || manifest.hasSuffix(".jsonl") ? String(manifest[..<manifest.lastIndex(of: ".")!]) : manifest
             let reportPath = report ?? (slice.count == 1 ? "\(stem).report.jsonl" : "\(stem).shard-\(slice.index)-of-\(slice.count).report.jsonl")

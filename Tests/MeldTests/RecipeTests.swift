@@ -33,17 +33,21 @@ let everyStepKind: [Step] = [
     .crop(Crop(Rect(x: 1, y: 2, width: 30, height: 40))),
     .rotate(Rotate(degrees: 12.5, background: .white)), .rotate(Rotate(degrees: 90)),
     .flip(Flip(.vertical)), .flip(Flip(.horizontal)),
+    .watermark(Watermark(.text("© 2026 Meld 样品"), placement: .tiled, opacity: 0.3)),
+    .watermark(Watermark(.logo("logo.png"), placement: .topLeft, size: 0.15, margin: 0.05)),
+    .invisibleWatermark(InvisibleWatermark(key: "s3cret", payload: try! WatermarkPayload(hex: "00c0ffee"), strength: 1.5)),
 ]
 
 @Suite("Recipes: schema, round trips and errors")
 struct RecipeTests {
     /// Every step kind survives the recipe form (JSON and YAML) and the command-line form.
     @Test func everyStepRoundTrips() throws {
-        let recipe = Recipe(inputs: [.init(name: "photo", path: "photo.jpg"), .init(name: "logo", path: "logo.png")],
+        var recipe = Recipe(inputs: [.init(name: "photo", path: "photo.jpg"), .init(name: "logo", path: "logo.png")],
                             steps: everyStepKind,
                             outputs: [.init(path: "out/a.jpg", resize: Resize(.width(2000)), options: SaveOptions(quality: 92, progressive: true, stripMetadata: true)),
                                       .init(path: "out/b.webp", resize: Resize(.fit(width: 800, height: 800))),
-                                      .init(path: "out/c.png", options: SaveOptions(pngCompression: 9, bitDepth: 16))])
+                                      .init(path: "out/c.png", options: SaveOptions(pngCompression: 9, bitDepth: 16), steps: [.flip(Flip(.vertical))])])
+        recipe.outputSteps = [.invisibleWatermark(InvisibleWatermark(key: "k", payload: try WatermarkPayload(hex: "ab")))]
         let yaml = try recipe.yaml()
         #expect(try Recipe(text: yaml, yaml: true) == recipe, "\(yaml)")
         let json = try recipe.json()
@@ -71,6 +75,14 @@ struct RecipeTests {
         #expect(c.layers.count == 1 && c.layers[0].content == .image("logo") && c.layers[0].blend == .multiply)
         #expect(c.layers[0].anchor == .topLeft && c.layers[0].offset == [10, 20] && c.layers[0].width == .relative(0.25))
         #expect(try Step.words(in: #"a b="c d" e='f\g' h=i\ j # comment"#) == ["a", "b=c d", "e=f\\g", "h=i j"])
+        // Numbers typed on a line reach Codable fields as numbers, and text fields as typed.
+        guard case .compose(.inline(let faded)) = try Step(commandLine: "place image=007 opacity=0.5 rotate=-10") else {
+            Issue.record("place is not an inline compose"); return
+        }
+        #expect(faded.layers[0].opacity == 0.5 && faded.layers[0].rotate == -10 && faded.layers[0].content == .image("007"))
+        #expect(try Step(commandLine: "invisible-watermark key=1234 payload=0042")
+                == .invisibleWatermark(InvisibleWatermark(key: "1234", payload: try WatermarkPayload(hex: "0042"))))
+        #expect(try Step(commandLine: "watermark text=2026 opacity=0.4") == .watermark(Watermark(.text("2026"), opacity: 0.4)))
     }
 
     struct BadRecipe: Sendable, CustomTestStringConvertible {

@@ -43,7 +43,10 @@ extension Recipe {
     /// - Parameter baseDirectory: the folder relative paths are resolved against (the recipe's).
     public func render(baseDirectory: String? = nil) throws(MeldError) -> Image {
         try validate()
-        let context = try loadInputs(baseDirectory: baseDirectory)
+        return try render(context: loadInputs(baseDirectory: baseDirectory))
+    }
+
+    func render(context: Step.Context) throws(MeldError) -> Image {
         var image = context.inputs[start ?? inputs[0].name]!.image
         for (i, step) in steps.enumerated() {
             do {
@@ -68,14 +71,21 @@ extension Recipe {
                 throw MeldError(.outputExists, operation: "recipe", "\(t) already exists; allow overwriting to replace it")
             }
         }
-        let image = try render(baseDirectory: baseDirectory)
+        try validate()
+        let context = try loadInputs(baseDirectory: baseDirectory)
+        let image = try render(context: context)
         var written: [WrittenFile] = []
-        for (output, target) in zip(outputs, targets) {
+        for (i, (output, target)) in zip(outputs, targets).enumerated() {
             try Self.makeFolder(for: target)
             var options = output.options
             options.overwrite = overwrite
             var out = image
             if let resize = output.resize { out = try out.applying(resize) }
+            for step in outputSteps + output.steps {
+                do { out = try step.apply(to: out, context: context) } catch {
+                    throw MeldError(error.kind, operation: "recipe", "outputs[\(i)] (\(output.path)): \(step.name): \(error.message)", detail: error.detail)
+                }
+            }
             try out.write(to: target, options: options)
             written.append(try WrittenFile(path: target))
         }

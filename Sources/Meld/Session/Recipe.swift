@@ -13,6 +13,8 @@ import Foundation
 /// steps:                       # see Step for every step and its fields
 ///   - recolor: {region: "color:#C0392B~18", to: "#3EB489"}
 ///   - compose: {canvas: input, layers: [{image: logo, anchor: bottom-right, width: 12%}]}
+/// output-steps:                # run on every output after its resize (marks belong here)
+///   - invisible-watermark: {key: "${key}", payload: "C0FFEE01"}
 /// outputs:                     # one or more files from the final image
 ///   - {path: out/shoe-2000.jpg, width: 2000, quality: 90, progressive: true}
 ///   - {path: out/shoe-800.webp, fit: 800x800}
@@ -46,9 +48,11 @@ public struct Recipe: Sendable, Hashable {
         public var resize: Resize?
         /// Format and encoder settings (the format comes from the extension unless set).
         public var options: SaveOptions
+        /// Steps for this output only, after its resize and the recipe's ``Recipe/outputSteps``.
+        public var steps: [Step]
         /// Creates an output.
-        public init(path: String, resize: Resize? = nil, options: SaveOptions = SaveOptions()) {
-            self.path = path; self.resize = resize; self.options = options
+        public init(path: String, resize: Resize? = nil, options: SaveOptions = SaveOptions(), steps: [Step] = []) {
+            self.path = path; self.resize = resize; self.options = options; self.steps = steps
         }
     }
 
@@ -60,6 +64,9 @@ public struct Recipe: Sendable, Hashable {
     public var start: String?
     /// The steps, in order.
     public var steps: [Step]
+    /// Steps run on every output after its resize: a visible or invisible watermark sized for
+    /// each output belongs here (a mark embedded before a resize to a quarter is not read back).
+    public var outputSteps: [Step] = []
     /// The files to write.
     public var outputs: [Output]
 
@@ -87,6 +94,9 @@ public struct Recipe: Sendable, Hashable {
         if let start, !seen.contains(start) { throw fail("start: '\(start)' is not one of the inputs (\(inputs.map(\.name).joined(separator: ", ")))") }
         for (i, step) in steps.enumerated() {
             do { try step.validate() } catch { throw fail("steps[\(i)].\(step.name): \(error.message)") }
+        }
+        for (i, step) in outputSteps.enumerated() {
+            do { try step.validate() } catch { throw fail("output-steps[\(i)].\(step.name): \(error.message)") }
         }
         var paths = Set<String>()
         for (i, output) in outputs.enumerated() {
@@ -160,6 +170,10 @@ extension Recipe {
             guard case .array(let items) = raw.value else { throw path.key("steps").error(line: raw.line, "expected a list of steps") }
             for (i, item) in items.enumerated() { steps.append(try Step(item, path: path.key("steps").index(i))) }
         }
+        if let raw = f.raw("output-steps") {
+            guard case .array(let items) = raw.value else { throw path.key("output-steps").error(line: raw.line, "expected a list of steps") }
+            for (i, item) in items.enumerated() { outputSteps.append(try Step(item, path: path.key("output-steps").index(i))) }
+        }
         outputs = []
         if let raw = f.raw("outputs") {
             let list: [RecipeValue.Located]
@@ -190,7 +204,14 @@ extension Recipe {
         var steps: [RecipeValue.Located] = []
         for s in self.steps { steps.append(.init(try s.recipeValue())) }
         pairs.append(("steps", .init(.array(steps))))
-        pairs.append(("outputs", .init(.array(outputs.map { .init($0.recipeValue()) }))))
+        if !outputSteps.isEmpty {
+            var list: [RecipeValue.Located] = []
+            for s in outputSteps { list.append(.init(try s.recipeValue())) }
+            pairs.append(("output-steps", .init(.array(list))))
+        }
+        var outs: [RecipeValue.Located] = []
+        for o in outputs { outs.append(.init(try o.recipeValue())) }
+        pairs.append(("outputs", .init(.array(outs))))
         return .object(pairs)
     }
 
@@ -255,10 +276,15 @@ extension Recipe.Output {
         }
         o.optimizeCoding = try f.bool("optimize-coding") ?? o.optimizeCoding
         options = o
+        steps = []
+        if let raw = f.raw("steps") {
+            guard case .array(let items) = raw.value else { throw path.key("steps").error(line: raw.line, "expected a list of steps") }
+            for (i, item) in items.enumerated() { steps.append(try Step(item, path: path.key("steps").index(i))) }
+        }
         try f.rejectUnknown()
     }
 
-    func recipeValue() -> RecipeValue {
+    func recipeValue() throws(MeldError) -> RecipeValue {
         var pairs: [(key: String, value: RecipeValue.Located)] = [("path", .init(.string(path)))]
         func put(_ k: String, _ v: RecipeValue) { pairs.append((k, .init(v))) }
         if let resize { pairs += Step.resizeFields(resize) }
@@ -274,6 +300,11 @@ extension Recipe.Output {
         if let e = options.effort { put("effort", .number(Double(e))) }
         if options.tiffCompression != d.tiffCompression { put("tiff-compression", .string(options.tiffCompression.rawValue)) }
         if options.optimizeCoding { put("optimize-coding", .bool(true)) }
+        if !steps.isEmpty {
+            var list: [RecipeValue.Located] = []
+            for s in steps { list.append(.init(try s.recipeValue())) }
+            pairs.append(("steps", .init(.array(list))))
+        }
         return .object(pairs)
     }
 }

@@ -221,7 +221,16 @@ extension Step {
             }
             let key = String(word[..<eq]), value = String(word[word.index(after: eq)...])
             if fields.contains(where: { $0.key == key }) { throw MeldError(.invalidArgument, operation: name, "\(key) is given twice") }
-            fields.append((key, .init(.string(value))))
+            // Numbers and true/false become typed values (keeping their text, so that a field
+            // wanting a string still gets exactly what was typed): fields read by Codable types
+            // (compose, place, watermark) need them typed.
+            let typed: RecipeValue
+            let textual: Set<String> = ["text", "logo", "font", "name", "image", "mask", "key", "payload"]
+            if textual.contains(key) { typed = .string(value) }
+            else if let d = Double(value), d.isFinite, !value.hasPrefix("+"), !value.lowercased().hasPrefix("0x") { typed = .number(d) }
+            else if value == "true" || value == "false" { typed = .bool(value == "true") }
+            else { typed = .string(value) }
+            fields.append((key, .init(typed, text: typed == .string(value) ? nil : value)))
         }
         let tree = RecipeValue.Located(.object([(name, .init(.object(fields)))]))
         var path = RecipePath()

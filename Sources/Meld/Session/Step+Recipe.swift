@@ -162,6 +162,13 @@ extension Step {
                 case "vertical", "v": self = .flip(Flip(.vertical))
                 case let a: throw here.key("axis").error(line: f.line, "'\(a)' is not horizontal or vertical")
                 }
+            case "watermark":
+                for k in Self.fields["watermark"]! { _ = f.raw(k) }
+                self = .watermark(try body.value.decode(Watermark.self, path: here, line: body.line))
+            case "invisible-watermark":
+                let key = try f.requiredString("key")
+                let payload = try WatermarkPayload(hex: try f.requiredString("payload"))
+                self = .invisibleWatermark(InvisibleWatermark(key: key, payload: payload, strength: try f.double("strength") ?? 1))
             default:
                 throw path.key(name).error(line: located.line, "unknown step '\(name)'; steps are \(Step.names.joined(separator: ", "))")
             }
@@ -197,6 +204,8 @@ extension Step {
         "crop": ["rect", "x", "y", "width", "height"],
         "rotate": ["degrees", "background"],
         "flip": ["axis"],
+        "watermark": ["text", "logo", "placement", "size", "margin", "angle", "opacity", "blend", "color", "font", "spacing", "shadow"],
+        "invisible-watermark": ["key", "payload", "strength"],
     ]
 
     /// `region` (spec or structured), `mask`, `grow`, `invert`, `feather`.
@@ -444,6 +453,14 @@ extension Step {
             put("degrees", .number(op.degrees))
             if op.background != .clear { put("background", .string(op.background.description)) }
         case .flip(let op): put("axis", .string(op.axis == .horizontal ? "horizontal" : "vertical"))
+        case .watermark(let op):
+            guard case .object(let pairs) = try RecipeValue.from(op) else { break }
+            let first = ["text", "logo", "placement"]
+            fields = pairs.sorted { (first.firstIndex(of: $0.key) ?? 9, $0.key) < (first.firstIndex(of: $1.key) ?? 9, $1.key) }
+        case .invisibleWatermark(let op):
+            put("key", .string(op.key))
+            put("payload", .string(op.payload.hex))
+            putNumber("strength", op.strength, unless: 1)
         }
         return .object([(name, .init(.object(fields)))])
     }

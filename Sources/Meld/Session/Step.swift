@@ -47,6 +47,11 @@ public enum Step: Sendable, Hashable {
     case rotate(Rotate)
     /// Mirror (``Flip``).
     case flip(Flip)
+    /// A visible mark: text or a logo (``Watermark``).
+    case watermark(Watermark)
+    /// A keyed invisible mark carrying up to 64 bits (``InvisibleWatermark``). The key is in the
+    /// recipe: pass it as a `${variable}` (`meld run --set key=…`) to keep it out of files.
+    case invisibleWatermark(InvisibleWatermark)
 
     /// A composition given inline or by its recipe file.
     public enum ComposeSource: Sendable, Hashable {
@@ -148,12 +153,14 @@ public enum Step: Sendable, Hashable {
         case .crop: "crop"
         case .rotate: "rotate"
         case .flip: "flip"
+        case .watermark: "watermark"
+        case .invisibleWatermark: "invisible-watermark"
         }
     }
 
     /// Every step name, and `place` (which the session turns into a one-layer `compose`).
     public static let names = ["recolor", "adjust", "remove", "background", "harmonize", "compose", "place", "transfer",
-                               "lut", "remap", "texture", "resize", "crop", "rotate", "flip"]
+                               "lut", "remap", "texture", "resize", "crop", "rotate", "flip", "watermark", "invisible-watermark"]
 
     /// Checks every argument that does not need the image.
     public func validate() throws(MeldError) {
@@ -204,6 +211,8 @@ public enum Step: Sendable, Hashable {
         case .crop(let op): try op.validate()
         case .rotate(let op): try op.validate()
         case .flip(let op): try op.validate()
+        case .watermark(let op): try op.validate()
+        case .invisibleWatermark(let op): try op.validate()
         }
     }
 }
@@ -300,6 +309,10 @@ extension Step {
         case .crop(let op): return try image.applying(op)
         case .rotate(let op): return try image.applying(op)
         case .flip(let op): return try image.applying(op)
+        case .watermark(var op):
+            if case .logo(let p) = op.mark { op.mark = .logo(resolve(p)) }
+            return try image.applying(op)
+        case .invisibleWatermark(let op): return try image.applying(op)
         }
     }
 
@@ -331,7 +344,10 @@ extension Step {
             if case .image(let p, _) = r.palette { return [p] + (r.region?.paths ?? []) }
             return r.region?.paths ?? []
         case .texture(let t): return [t.pattern] + t.region.paths
-        case .resize, .crop, .rotate, .flip: return []
+        case .watermark(let op):
+            if case .logo(let p) = op.mark { return [p] }
+            return []
+        case .resize, .crop, .rotate, .flip, .invisibleWatermark: return []
         }
     }
 }
