@@ -24,7 +24,7 @@ struct MeldCommand: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [Info.self, Convert.self, ResizeCommand.self, ComposeCommand.self, HarmonizeCommand.self, BlendCommand.self,
-                      EditCommand.self, Restyle.self, Formats.self]
+                      EditCommand.self, Restyle.self, CutoutCommand.self, Formats.self]
     )
 
     /// One process, one job: skip the libvips modules Meld never reads (faster start-up).
