@@ -105,9 +105,9 @@ extension Selection {
     static func cutoutCoverage(_ context: RenderContext, box: Rect?) throws(MeldError) -> Raster {
         let rgb = context.raster.expandedToRGB()
         let op = Cutout(box: box, despill: false)
-        let (coarse, cw, ch) = try op.segment(rgb, operation: context.operation, schedule: context.schedule)
+        let (coarse, cw, ch, small) = try op.segment(rgb, operation: context.operation, schedule: context.schedule)
         let scale = max(Double(rgb.width) / Double(cw), Double(rgb.height) / Double(ch))
-        let cut = GuidedMatte.cutout(image: rgb, coarse: coarse, coarseWidth: cw, coarseHeight: ch,
+        let cut = GuidedMatte.cutout(image: rgb, coarse: coarse, coarseWidth: cw, coarseHeight: ch, working: small,
                                      parameters: GuidedMatte.Parameters(radius: max(2, Int((scale * 0.6).rounded())), despill: false),
                                      schedule: Schedule(tileSize: 64, threads: context.schedule.threads))
         var out = Coverage.empty(width: rgb.width, height: rgb.height)

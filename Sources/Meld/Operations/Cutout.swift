@@ -1,5 +1,4 @@
 import MeldCore
-import Glibc
 
 /// Cuts the subject out of a photo: a transparent RGBA image whose alpha is the subject, with a
 /// soft, refined edge and the old background's colour removed from edge pixels.
@@ -75,16 +74,12 @@ public struct Cutout: ImageOperation {
             } }
             return out
         }
-        let clock = ContinuousClock(), t0 = clock.now
-        let (coarse, cw, ch) = try segment(rgb, operation: "cutout", schedule: schedule)
-        let t1 = clock.now
+        let (coarse, cw, ch, small) = try segment(rgb, operation: "cutout", schedule: schedule)
         let scale = max(Double(rgb.width) / Double(cw), Double(rgb.height) / Double(ch))
         let radius = edgeRadius ?? max(2, Int((scale * 0.6).rounded()))
-        var parameters = GuidedMatte.Parameters(radius: radius, despill: despill, refine: refineEdges)
-        if let e = getenv("MELD_EPS") { parameters.epsilon = Double(String(cString: e)) ?? 1e-3 }
-        defer { if getenv("MELD_TRACE") != nil { print("segment \(t1 - t0) matte \(clock.now - t1)") } }
+        let parameters = GuidedMatte.Parameters(radius: radius, despill: despill, refine: refineEdges)
         var out = Self.opaqueRGB(rgb)
-        GuidedMatte.cutout(&out, coarse: coarse, coarseWidth: cw, coarseHeight: ch, parameters: parameters,
+        GuidedMatte.cutout(&out, coarse: coarse, coarseWidth: cw, coarseHeight: ch, working: small, parameters: parameters,
                            schedule: Schedule(tileSize: 64, threads: schedule.threads))
         return out
     }
@@ -97,14 +92,13 @@ public struct Cutout: ImageOperation {
         return opaque
     }
 
-    /// The binary segmentation at working resolution: labels, width, height.
-    func segment(_ rgb: Raster, operation: String, schedule: Schedule) throws(MeldError) -> ([UInt8], Int, Int) {
+    /// The binary segmentation at working resolution: labels, width, height, and the working image.
+    func segment(_ rgb: Raster, operation: String, schedule: Schedule) throws(MeldError) -> ([UInt8], Int, Int, Raster) {
         let w = rgb.width, h = rgb.height
         let s = min(1, (Double(workingPixels) / Double(w * h)).squareRoot())
         let cw = max(1, min(w, Int((Double(w) * s).rounded()))), ch = max(1, min(h, Int((Double(h) * s).rounded())))
         let colour = Self.opaqueRGB(rgb)
         let small = cw == w && ch == h ? colour : AreaDownscale.apply(colour, width: cw, height: ch, schedule: schedule)
-        if getenv("MELD_TRACE") != nil { print("downscale done") }
         let lab = ColourConversion.convert(small, from: .linearSRGB, to: .lab, schedule: schedule)
         let guide: SubjectSegmenter.Guide
         if let box {
@@ -127,6 +121,6 @@ public struct Cutout: ImageOperation {
             throw MeldError(.unsupportedFeature, operation: operation,
                             "subject: no subject stands out from the image border's colours (busy backdrops need a box: --box x,y,w,h); select it with mask:, color:, wand: or a shape")
         }
-        return (result.mask, cw, ch)
+        return (result.mask, cw, ch, small)
     }
 }

@@ -4,7 +4,9 @@
 /// removed.
 ///
 /// Per output pixel (x, y):
-/// 1. The coarse mask is upsampled bilinearly to p ∈ 0…255.
+/// 1. The coarse mask is upsampled bilinearly to p ∈ 0…255. Where p is undecided and a working
+///    image is given, the filter's input is the pixel's colour projected on the line from the
+///    local background mean to the local subject mean (colour-line estimate, see `estimate`).
 /// 2. Outside the band (working pixels farther than `radius / scale + 2` from a label change)
 ///    α = [p ≥ 128]. Inside it, α is the guided filter of p with the pixel's sRGB-encoded colour
 ///    I (0…255) as guide: for each window of radius `radius`, a = (Σ_I + ε·255²·U)⁻¹ cov(I, p),
@@ -46,7 +48,11 @@ public enum GuidedMatte {
         let despill: Bool
         let refine: Bool
 
-        init(width: Int, height: Int, coarse: [UInt8], cw: Int, ch: Int, parameters: Parameters) {
+        /// Per coarse pixel: local subject and background mean colours (linear), and whether
+        /// they differ enough to project colours between them.
+        let fgMean: [SIMD3<Float>], bgMean: [SIMD3<Float>], projectable: [Bool]
+
+        init(width: Int, height: Int, coarse: [UInt8], cw: Int, ch: Int, parameters: Parameters, small: Raster?) {
             w = width; h = height; self.cw = cw; self.ch = ch; self.coarse = coarse
             r = max(1, min(64, parameters.radius))
             eps = parameters.epsilon * 255 * 255
@@ -82,6 +88,54 @@ public enum GuidedMatte {
                 }
             }
             self.band = band
+            // Local colour means at working resolution (radius 3), for the colour-line estimate.
+            var fgMean = [SIMD3<Float>](), bgMean = [SIMD3<Float>](), projectable = [Bool]()
+            if parameters.refine, let small, small.width == cw, small.height == ch, small.layout.colourChannels == 3 {
+                fgMean = [SIMD3<Float>](repeating: .zero, count: cw * ch)
+                bgMean = fgMean
+                projectable = [Bool](repeating: false, count: cw * ch)
+                let iw = cw + 1
+                var sums = [SIMD8<Double>](repeating: .zero, count: iw * (ch + 1))
+                small.withView { v in
+                    for y in 0..<ch {
+                        var row = SIMD8<Double>.zero
+                        for x in 0..<cw {
+                            let i = y * cw + x
+                            let c = SIMD3<Double>(Double(v.plane(0)[i]), Double(v.plane(1)[i]), Double(v.plane(2)[i]))
+                            let f: Double = coarse[i] == 1 ? 1 : 0, b = 1 - f
+                            row += SIMD8(c.x * f, c.y * f, c.z * f, f, c.x * b, c.y * b, c.z * b, b)
+                            sums[(y + 1) * iw + x + 1] = sums[y * iw + x + 1] + row
+                        }
+                    }
+                }
+                let k = 3
+                for y in 0..<ch {
+                    for x in 0..<cw where band[y * cw + x] {
+                        let x0 = max(0, x - k), x1 = min(cw, x + k + 1), y0 = max(0, y - k), y1 = min(ch, y + k + 1)
+                        let s = sums[y1 * iw + x1] - sums[y0 * iw + x1] - sums[y1 * iw + x0] + sums[y0 * iw + x0]
+                        guard s[3] > 0, s[7] > 0 else { continue }
+                        let f = SIMD3<Float>(Float(s[0] / s[3]), Float(s[1] / s[3]), Float(s[2] / s[3]))
+                        let b = SIMD3<Float>(Float(s[4] / s[7]), Float(s[5] / s[7]), Float(s[6] / s[7]))
+                        fgMean[y * cw + x] = f; bgMean[y * cw + x] = b
+                        let d = f - b
+                        projectable[y * cw + x] = (d * d).sum() > 0.0004
+                    }
+                }
+            }
+            self.fgMean = fgMean; self.bgMean = bgMean; self.projectable = projectable
+        }
+
+        /// The guided filter's input at a pixel, 0…255: where the upsampled coarse mask is
+        /// undecided (0 < p < 255), the colour's position on the line from the local background
+        /// mean to the local subject mean (when they differ); elsewhere p.
+        @inline(__always) func estimate(_ x: Int, _ y: Int, colour: SIMD3<Float>) -> Int {
+            let q = p(x, y)
+            guard q > 0, q < 255, !projectable.isEmpty else { return q }
+            let cell = coarseY(y) * cw + coarseX(x)
+            guard projectable[cell] else { return q }
+            let f = fgMean[cell], b = bgMean[cell], d = f - b
+            let t = ((colour - b) * d).sum() / (d * d).sum()
+            return Int((max(0, min(1, t)) * 255).rounded())
         }
 
         @inline(__always) func coarseX(_ x: Int) -> Int { min(cw - 1, x * cw / w) }
@@ -163,10 +217,11 @@ public enum GuidedMatte {
 
     /// The cut-out (RGBA, premultiplied linear) of `image` (linear RGB) from a coarse mask of
     /// `coarseWidth × coarseHeight` labels (1 subject, 0 background).
-    public static func cutout(image: Raster, coarse: [UInt8], coarseWidth: Int, coarseHeight: Int,
+    public static func cutout(image: Raster, coarse: [UInt8], coarseWidth: Int, coarseHeight: Int, working: Raster? = nil,
                               parameters: Parameters = Parameters(), schedule: Schedule = Schedule(tileSize: 64)) -> Raster {
         var out = image
-        cutout(&out, coarse: coarse, coarseWidth: coarseWidth, coarseHeight: coarseHeight, parameters: parameters, schedule: schedule)
+        cutout(&out, coarse: coarse, coarseWidth: coarseWidth, coarseHeight: coarseHeight, working: working,
+               parameters: parameters, schedule: schedule)
         return out
     }
 
@@ -177,11 +232,11 @@ public enum GuidedMatte {
     /// Two tiled passes: the first writes α (and, for band tiles, keeps the despilled colours of
     /// edge pixels aside, since neighbouring tiles still read the original colours); the second
     /// applies those colours and premultiplies.
-    public static func cutout(_ image: inout Raster, coarse: [UInt8], coarseWidth: Int, coarseHeight: Int,
+    public static func cutout(_ image: inout Raster, coarse: [UInt8], coarseWidth: Int, coarseHeight: Int, working: Raster? = nil,
                               parameters: Parameters = Parameters(), schedule: Schedule = Schedule(tileSize: 64)) {
         precondition(coarse.count == coarseWidth * coarseHeight && image.layout == .rgb)
         let w = image.width, h = image.height
-        let plan = Plan(width: w, height: h, coarse: coarse, cw: coarseWidth, ch: coarseHeight, parameters: parameters)
+        let plan = Plan(width: w, height: h, coarse: coarse, cw: coarseWidth, ch: coarseHeight, parameters: parameters, small: working)
         image.addAlphaPlane()
         let grid = TileGrid(region: image.bounds, tileWidth: schedule.tileWidth, tileHeight: schedule.tileHeight)
         var side = [[(Int, SIMD3<Float>)]](repeating: [], count: grid.count)
@@ -245,9 +300,10 @@ public enum GuidedMatte {
         let guideQ = UnsafeMutablePointer<SIMD3<Int64>>.allocate(capacity: ow * oh)
         let linear = UnsafeMutablePointer<SIMD3<Float>>.allocate(capacity: ow * oh)
         let pv = UnsafeMutablePointer<Int64>.allocate(capacity: ow * oh)
+        let ev = UnsafeMutablePointer<Int64>.allocate(capacity: ow * oh)
         let values = UnsafeMutablePointer<Int64>.allocate(capacity: channels)
         let rowSum = UnsafeMutablePointer<Int64>.allocate(capacity: channels)
-        defer { integral.deallocate(); guideQ.deallocate(); linear.deallocate(); pv.deallocate(); values.deallocate(); rowSum.deallocate() }
+        defer { integral.deallocate(); guideQ.deallocate(); linear.deallocate(); pv.deallocate(); values.deallocate(); rowSum.deallocate(); ev.deallocate() }
         for y in 0..<oh {
             for x in 0..<ow {
                 let gx = outer.x + x, gy = outer.y + y
@@ -255,16 +311,17 @@ public enum GuidedMatte {
                 linear[y * ow + x] = c
                 guideQ[y * ow + x] = SIMD3(quantise(c.x), quantise(c.y), quantise(c.z))
                 pv[y * ow + x] = Int64(plan.p(gx, gy))
+                ev[y * ow + x] = Int64(plan.estimate(gx, gy, colour: c))
             }
         }
         for y in 0..<oh {
             rowSum.initialize(repeating: 0, count: channels)
             for x in 0..<ow {
-                let g = guideQ[y * ow + x], p = pv[y * ow + x], l = linear[y * ow + x]
+                let g = guideQ[y * ow + x], e = ev[y * ow + x], p = pv[y * ow + x], l = linear[y * ow + x]
                 values[0] = g.x; values[1] = g.y; values[2] = g.z
                 values[3] = g.x * g.x; values[4] = g.x * g.y; values[5] = g.x * g.z
                 values[6] = g.y * g.y; values[7] = g.y * g.z; values[8] = g.z * g.z
-                values[9] = p; values[10] = g.x * p; values[11] = g.y * p; values[12] = g.z * p
+                values[9] = e; values[10] = g.x * e; values[11] = g.y * e; values[12] = g.z * e
                 let isBg: Int64 = p == 0 ? 1 : 0, isFg: Int64 = p == 255 ? 1 : 0
                 let l16 = SIMD3(linear16(l.x), linear16(l.y), linear16(l.z))
                 values[13] = l16.x * isBg; values[14] = l16.y * isBg; values[15] = l16.z * isBg; values[16] = isBg
@@ -344,10 +401,10 @@ public enum GuidedMatte {
     }
 
     /// The scalar reference: every window sum computed directly, one pixel at a time.
-    public static func reference(image: Raster, coarse: [UInt8], coarseWidth: Int, coarseHeight: Int,
+    public static func reference(image: Raster, coarse: [UInt8], coarseWidth: Int, coarseHeight: Int, working: Raster? = nil,
                                  parameters: Parameters = Parameters()) -> Raster {
         let w = image.width, h = image.height
-        let plan = Plan(width: w, height: h, coarse: coarse, cw: coarseWidth, ch: coarseHeight, parameters: parameters)
+        let plan = Plan(width: w, height: h, coarse: coarse, cw: coarseWidth, ch: coarseHeight, parameters: parameters, small: working)
         let alphaIn = image.layout.hasAlpha && image.isPremultiplied
         var out = Raster(width: w, height: h, layout: .rgba)
         let r = plan.r
@@ -358,7 +415,7 @@ public enum GuidedMatte {
                 var n: Int64 = 0, sI = SIMD3<Int64>.zero, sII = [Int64](repeating: 0, count: 6), sP: Int64 = 0, sIP = SIMD3<Int64>.zero
                 for yy in max(0, y - r)..<min(h, y + r + 1) {
                     for xx in max(0, x - r)..<min(w, x + r + 1) {
-                        let g = guide(xx, yy), p = Int64(plan.p(xx, yy))
+                        let g = guide(xx, yy), p = Int64(plan.estimate(xx, yy, colour: colour(xx, yy)))
                         n += 1; sI &+= g; sP += p; sIP &+= g &* p
                         sII[0] += g.x * g.x; sII[1] += g.x * g.y; sII[2] += g.x * g.z
                         sII[3] += g.y * g.y; sII[4] += g.y * g.z; sII[5] += g.z * g.z

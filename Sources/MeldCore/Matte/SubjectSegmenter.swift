@@ -62,7 +62,6 @@ public enum SubjectSegmenter {
     /// box leaves no background.
     public static func segment(lab: Raster, guide: Guide, parameters: Parameters = Parameters(),
                                schedule: Schedule = .default) -> (mask: [UInt8], costs: Costs)? {
-        let t0 = ContinuousClock.now
         let w = lab.width, h = lab.height, n = w * h
         guard w >= 4, h >= 4 else { return nil }
         var colours = [SIMD3<Float>](repeating: .zero, count: n)
@@ -128,7 +127,6 @@ public enum SubjectSegmenter {
             bgModel = ColourGMM(samples: outside, k: parameters.components)
         }
 
-        if getenv("MELD_TRACE") != nil { print("setup \(ContinuousClock.now - t0)") }
         let beta = contrastBeta(colours, width: w, height: h)
         let scale = 16.0
         // Contrast-sensitive smoothness, the same every round.
@@ -148,7 +146,6 @@ public enum SubjectSegmenter {
         }
         var costs = Costs(foreground: [], background: [])
         for round in 0..<parameters.rounds {
-            let tr = ContinuousClock.now
             // Re-estimate the models from the current labels.
             var fgSamples: [SIMD3<Float>] = []
             var bgSamples: [(x: Int, y: Int, colour: SIMD3<Float>)] = []
@@ -178,9 +175,7 @@ public enum SubjectSegmenter {
                     graph.terminal[i] = Int32((Double(costs.background[i] - costs.foreground[i]) * scale).rounded())
                 }
             }
-            let tc = ContinuousClock.now
             let cut = graph.solve()
-            if getenv("MELD_TRACE") != nil { print("round \(round): costs+models \(tc - tr) cut \(ContinuousClock.now - tc)") }
             for i in 0..<n { labels[i] = cut.source[i] ? 1 : 0 }
         }
         guard !costs.foreground.isEmpty else { return nil }
