@@ -51,12 +51,12 @@ public enum GroundShadow {
 
     /// A soft, dark elliptical blob under the footprint: a wide soft part and a tight core, both
     /// Gaussian falloffs of an ellipse centred on the ground line whose half-width is 0.6 × the
-    /// footprint width (+ 2 % of the height) and whose half-height is 4 % of the object's height
+    /// footprint width (+ 2 % of the height) and whose half-height is 5 % of the object's height
     /// × `softness` (at least 2 pixels).
     public static func contact(_ f: Footing, softness: Double = 1) -> (density: Raster, x: Int, y: Int) {
         let cx = Double(f.left + f.right) / 2, cy = Double(f.ground) - 0.5
         let ax = max(2, 0.6 * Double(f.right - f.left) + 0.02 * Double(f.height))
-        let ay = max(2, 0.04 * Double(f.height) * softness)
+        let ay = max(2, 0.05 * Double(f.height) * softness)
         let x0 = Int((cx - 1.6 * ax).rounded(.down)), x1 = Int((cx + 1.6 * ax).rounded(.up))
         let y0 = Int((cy - 2.2 * ay).rounded(.down)), y1 = Int((cy + 2.8 * ay).rounded(.up))
         var out = Raster(width: x1 - x0, height: y1 - y0, layout: .gray)
@@ -64,10 +64,10 @@ public enum GroundShadow {
         out.withMutableView { v in
             for y in 0..<(y1 - y0) {
                 for x in 0..<(x1 - x0) {
-                    let dx = (Double(x + x0) + 0.5 - cx) / ax, dy = (Double(y + y0) + 0.5 - cy - 0.3 * ay) / ay
+                    let dx = (Double(x + x0) + 0.5 - cx) / ax, dy = (Double(y + y0) + 0.5 - cy - 0.35 * ay) / ay
                     let wide = exp(-2 * (dx * dx + dy * dy))
-                    let core = exp(-5 * (dx * dx / 0.8 + dy * dy * 4))
-                    v.plane(0)[y * (x1 - x0) + x] = Float(min(1, 0.55 * wide + 0.6 * core))
+                    let core = exp(-6 * (dx * dx / 0.7 + dy * dy * 3))
+                    v.plane(0)[y * (x1 - x0) + x] = Float(min(1, 0.6 * wide + 0.7 * core))
                 }
             }
         }
