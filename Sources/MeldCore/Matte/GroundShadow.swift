@@ -26,6 +26,10 @@ public enum GroundShadow {
         public var right: Int
         /// Object height in pixels.
         public var height: Int { ground - top }
+        /// A footing from its rows and columns.
+        public init(top: Int, ground: Int, left: Int, right: Int) {
+            self.top = top; self.ground = ground; self.left = left; self.right = right
+        }
     }
 
     /// The footing of an alpha plane (channel `channel` of `layer`), or nil when nothing is opaque.

@@ -11,7 +11,7 @@
 ///    α = [p ≥ 128]. Inside it, α is the guided filter of p with the pixel's sRGB-encoded colour
 ///    I (0…255) as guide: for each window of radius `radius`, a = (Σ_I + ε·255²·U)⁻¹ cov(I, p),
 ///    b = mean(p) − aᵀ mean(I), and q = mean(a)ᵀ I + mean(b); α = clamp(q / 255) with values
-///    within 2/255 of 0 or 1 snapped.
+///    within 5/255 of 0 or 1 snapped.
 /// 3. Despill (when asked) for 0 < α < 1: B is the mean linear colour of definite background
 ///    (p = 0) within 2 × `radius`, and F = (I − (1 − α) B) / α, clamped to 0…1; below α = 0.35 F is
 ///    pulled toward the local mean of definite foreground (p = 255). Colour out = F·α (premultiplied).
@@ -190,7 +190,7 @@ public enum GuidedMatte {
             let q = (Double(sa.x) * Double(guide.x) + Double(sa.y) * Double(guide.y) + Double(sa.z) * Double(guide.z)) / (65536 * Double(n))
                 + Double(sb) / (256 * Double(n))
             var a = Float(max(0, min(1, q / 255)))
-            if a < 2 / 255 { a = 0 } else if a > 1 - 2 / 255 { a = 1 }
+            if a < 5 / 255 { a = 0 } else if a > 1 - 5 / 255 { a = 1 }
             return a
         }
 
