@@ -72,7 +72,7 @@ public enum SubjectSegmenter {
         var labels = [UInt8](repeating: 0, count: n)
         var surface = BackgroundSurface.zero(width: w, height: h)
         var bgModel: ColourGMM
-        let stride = max(1, Int((Double(n) / 20_000).squareRoot().rounded(.up)))
+        let stride = max(1, Int((Double(n) / 6_000).squareRoot().rounded(.up)))
 
         switch guide {
         case .border:
