@@ -82,7 +82,7 @@ public enum GroundShadow {
     /// ground line lands `length × H` away along `angle` (degrees clockwise from straight up the
     /// picture: 0 falls behind the object, 90 to the right, 180 toward the viewer). The shadow
     /// blurs with distance (σ from `softness` px at the contact to 6 % of the object's height ×
-    /// `softness` at the tip) and fades (to 25 % at the tip).
+    /// `softness` at the tip) and fades (to 40 % at the tip).
     public static func cast(alpha layer: Raster, channel: Int, footing f: Footing, angle: Double, length: Double,
                             softness: Double = 1, schedule: Schedule = .default) -> (density: Raster, x: Int, y: Int) {
         let w = layer.width, objectHeight = Double(max(1, f.height))
@@ -143,7 +143,7 @@ public enum GroundShadow {
                             let k = (d - 0.5) / 0.5
                             value = sample(l1, sx, sy) * (1 - k) + sample(l2, sx, sy) * k
                         }
-                        o.plane(0)[y * ow + x] = Float(max(0, min(1, value * (1 - 0.75 * d))))
+                        o.plane(0)[y * ow + x] = Float(max(0, min(1, value * (1 - 0.6 * d))))
                     }
                 }
             }
