@@ -47,5 +47,6 @@ let package = Package(
         .executableTarget(name: "TextureTransfer", dependencies: ["Meld"], path: "Examples/TextureTransfer",
                           exclude: ["make-mask.py", "bowl-mask.png"]),
         .executableTarget(name: "CatalogueLook", dependencies: ["Meld"], path: "Examples/CatalogueLook"),
+        .executableTarget(name: "ProductShot", dependencies: ["Meld"], path: "Examples/ProductShot"),
     ]
 )

@@ -245,3 +245,20 @@ extension Compose {
         return out
     }
 }
+
+extension Layer {
+    /// This layer with shadows (and optionally a reflection) drawn beneath it.
+    public func grounded(shadows: [LayerShadow], reflection: LayerReflection? = nil) -> Layer {
+        var layer = self
+        layer.shadows = shadows
+        layer.reflection = reflection
+        return layer
+    }
+
+    /// This layer with its image cut out first (default: the subject of a product shot).
+    public func cutOut(_ cutout: LayerCutout = .subject) -> Layer {
+        var layer = self
+        layer.cutout = cutout
+        return layer
+    }
+}

@@ -8,7 +8,8 @@ import Darwin
 ///
 /// Coordinates are those of the object's layer (pixel (x, y) covers x…x+1 × y…y+1). The ground
 /// line is the lowest row where the object's alpha reaches ½; the footprint is the span of
-/// columns whose own lowest opaque pixel lies within 3 % of the object's height of it. Every
+/// columns whose own lowest opaque pixel lies within 8 % of the object's height of it (a
+/// rounded base counts whole). Every
 /// result is a density raster (0…1, one grey plane) with its offset from the layer's origin;
 /// the caller colours it. Each output pixel is a pure function of its position (per-pixel
 /// sampling after a ``GaussianBlur``, which is itself schedule-invariant), so every schedule
@@ -48,19 +49,20 @@ public enum GroundShadow {
         }
         guard let lowest = bottoms.max(), lowest >= 0 else { return nil }
         let ground = lowest + 1
-        let tolerance = max(1, (ground - top) * 3 / 100)
+        let tolerance = max(1, (ground - top) * 8 / 100)
         let near = bottoms.indices.filter { bottoms[$0] >= 0 && ground - 1 - bottoms[$0] <= tolerance }
         return Footing(top: top, ground: ground, left: near.first ?? 0, right: (near.last ?? 0) + 1)
     }
 
     /// A soft, dark elliptical blob under the footprint: a wide soft part and a tight core, both
-    /// Gaussian falloffs of an ellipse centred on the ground line whose half-width is 0.6 × the
-    /// footprint width (+ 2 % of the height) and whose half-height is 5 % of the object's height
-    /// × `softness` (at least 2 pixels).
+    /// Gaussian falloffs of an ellipse centred a fifth of its half-height below the ground line
+    /// (so it peeks out in front of the base and at its sides) whose half-width is 0.6 × the
+    /// footprint width (+ 2 % of the height) and whose half-height is 12 % of the footprint width
+    /// + 1.5 % of the object's height, × `softness` (at least 2 pixels).
     public static func contact(_ f: Footing, softness: Double = 1) -> (density: Raster, x: Int, y: Int) {
         let cx = Double(f.left + f.right) / 2, cy = Double(f.ground) - 0.5
         let ax = max(2, 0.6 * Double(f.right - f.left) + 0.02 * Double(f.height))
-        let ay = max(2, 0.05 * Double(f.height) * softness)
+        let ay = max(2, (0.12 * Double(f.right - f.left) + 0.015 * Double(f.height)) * softness)
         let x0 = Int((cx - 1.6 * ax).rounded(.down)), x1 = Int((cx + 1.6 * ax).rounded(.up))
         let y0 = Int((cy - 2.2 * ay).rounded(.down)), y1 = Int((cy + 2.8 * ay).rounded(.up))
         var out = Raster(width: x1 - x0, height: y1 - y0, layout: .gray)
@@ -68,17 +70,18 @@ public enum GroundShadow {
         out.withMutableView { v in
             for y in 0..<(y1 - y0) {
                 for x in 0..<(x1 - x0) {
-                    let dx = (Double(x + x0) + 0.5 - cx) / ax, dy = (Double(y + y0) + 0.5 - cy - 0.35 * ay) / ay
+                    let dx = (Double(x + x0) + 0.5 - cx) / ax, dy = (Double(y + y0) + 0.5 - cy - 0.2 * ay) / ay
                     let wide = exp(-2 * (dx * dx + dy * dy))
                     let core = exp(-6 * (dx * dx / 0.7 + dy * dy * 3))
-                    v.plane(0)[y * (x1 - x0) + x] = Float(min(1, 0.6 * wide + 0.7 * core))
+                    v.plane(0)[y * (x1 - x0) + x] = Float(min(1, 0.75 * wide + 0.7 * core))
                 }
             }
         }
         return (out, x0, y0)
     }
 
-    /// The silhouette projected on the ground plane by a light: a point at height H above the
+    /// The silhouette (its footprint columns filled down to the ground line, so a rounded base
+    /// stands flat) projected on the ground plane by a light: a point at height H above the
     /// ground line lands `length × H` away along `angle` (degrees clockwise from straight up the
     /// picture: 0 falls behind the object, 90 to the right, 180 toward the viewer). The shadow
     /// blurs with distance (σ from `softness` px at the contact to 6 % of the object's height ×
@@ -99,6 +102,16 @@ public enum GroundShadow {
             silhouette.withMutableView { s in
                 for y in 0..<layer.height {
                     for x in 0..<w { s.plane(0)[(y + pad) * (w + 2 * pad) + x + pad] = max(0, min(1, v.plane(channel)[y * w + x])) }
+                }
+                // A rounded base (a bottle's bottom seen from above) stands on its whole footprint:
+                // fill each footprint column from its lowest opaque pixel down to the ground line.
+                let tolerance = max(1, f.height * 8 / 100)
+                for x in max(0, f.left)..<min(w, f.right) {
+                    var bottom = -1
+                    for y in stride(from: min(layer.height, f.ground) - 1, through: max(0, f.ground - 1 - tolerance), by: -1)
+                        where v.plane(channel)[y * w + x] >= 0.5 { bottom = y; break }
+                    guard bottom >= 0 else { continue }
+                    for y in bottom..<min(layer.height, f.ground) { s.plane(0)[(y + pad) * (w + 2 * pad) + x + pad] = 1 }
                 }
             }
         }
