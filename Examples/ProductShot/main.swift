@@ -45,10 +45,10 @@ do {
     //    low sun's shadow falling toward the viewer.
     //    Shadow colour and strength come from the table beneath.
     let meadow = try Image(contentsOf: sample("dandelion_meadow_16mp.jpg"), resizedWith: Resize(.width(2400)))
-    let table = try Compose(canvas: .gradient(width: 64, height: 256, Gradient(from: RGBA("#8a6a4a")!, to: RGBA("#4a3424")!)),
+    let table = try Compose(canvas: .gradient(width: 64, height: 256, Gradient(from: RGBA("#a4825c")!, to: RGBA("#5a4028")!)),
                             layers: []).render()
     let scene = Compose(canvas: .input, layers: [
-        Layer(.image("table"), name: "table", anchor: .bottom, width: 2400, height: .relative(0.3), fit: .fill, feather: 6),
+        Layer(.image("table"), name: "table", anchor: .bottom, width: 2400, height: .relative(0.3), fit: .fill, feather: 20),
         Layer(.image("bottle"), name: "bottle", anchor: .bottom, offset: [.relative(-0.08), .relative(-0.06)],
               height: .relative(0.8), harmonize: LayerHarmonize(method: .auto, strength: 0.6))
             .grounded(shadows: [LayerShadow(.cast(angle: 205, length: 0.3), softness: 1.5), LayerShadow(.contact)]),
