@@ -49,5 +49,6 @@ let package = Package(
         .executableTarget(name: "CatalogueLook", dependencies: ["Meld"], path: "Examples/CatalogueLook"),
         .executableTarget(name: "SessionReplay", dependencies: ["Meld"], path: "Examples/SessionReplay"),
         .executableTarget(name: "Watermarks", dependencies: ["Meld"], path: "Examples/Watermarks"),
+        .executableTarget(name: "ProductShot", dependencies: ["Meld"], path: "Examples/ProductShot"),
     ]
 )

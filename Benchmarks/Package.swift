@@ -49,6 +49,13 @@ let package = Package(
             path: "Benchmarks/Blend",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Cut-out kernels on a 12 MP product shot: downscale, segmentation, graph cut, guided matte.
+        .executableTarget(
+            name: "Matte",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/Matte",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // TileScheduler overhead and the tile size behind Schedule.default.
         .executableTarget(
             name: "TileScheduler",

@@ -5,7 +5,8 @@ extension Selection {
     ///
     /// - Throws: `.invalidArgument` for arguments out of range or that do not fit the image
     ///   ("region: wand point 5000,20 is outside the 4000x3000 image"), the load errors of a mask
-    ///   file, `.unsupportedFeature` for ``subject`` on an opaque image.
+    ///   file, `.unsupportedFeature` for ``subject`` when nothing stands out from the border (and
+    ///   for ``object(in:)`` when nothing in the box does).
     public func mask(for image: Image, operation: String = "select", schedule: Schedule = .default) throws(MeldError) -> Mask {
         try mask(for: image.raster(schedule: schedule), operation: operation, schedule: schedule)
     }
@@ -78,16 +79,9 @@ extension Selection {
             return Coverage.floodFill(lab: context.lab, x: x, y: y, tolerance: Float(tolerance))
         case .subject:
             if context.raster.layout.hasAlpha, let alpha = context.raster.alphaCoverageIfTransparent() { return alpha }
-            // An opaque photo: the border-background model (product shots on a plain backdrop),
-            // opened by a pixel to drop specks and feathered by one.
-            let binary = BorderBackground.subject(lab: context.lab)
-            let opened = Coverage.morphology(Coverage.morphology(binary, radius: -1, schedule: schedule), radius: 1, schedule: schedule)
-            let support = Coverage.support(opened)
-            guard !support.isEmpty, !Coverage.support(Coverage.inverted(opened)).isEmpty else {
-                throw context.fail(.unsupportedFeature,
-                                   "subject: no subject stands out from the image border's colours (subject segmentation of busy scenes is not available yet); select it with mask:, color:, wand: or a shape")
-            }
-            return Coverage.feather(opened, radius: 1, schedule: schedule)
+            return try Self.cutoutCoverage(context, box: nil)
+        case .object(let box):
+            return try Self.cutoutCoverage(context, box: box)
         case .all:
             return Mask(width: w, height: h, value: 1).raster
         case .union(let a, let b):
@@ -103,6 +97,22 @@ extension Selection {
         case .feathered(let s, let radius):
             return Coverage.feather(try s.render(context), radius: radius, schedule: schedule)
         }
+    }
+}
+
+extension Selection {
+    /// The alpha of ``Cutout`` (refined edge, no despill) as a coverage raster.
+    static func cutoutCoverage(_ context: RenderContext, box: Rect?) throws(MeldError) -> Raster {
+        let rgb = context.raster.expandedToRGB()
+        let op = Cutout(box: box, despill: false)
+        let (coarse, cw, ch, small) = try op.segment(rgb, operation: context.operation, schedule: context.schedule)
+        let scale = max(Double(rgb.width) / Double(cw), Double(rgb.height) / Double(ch))
+        let cut = GuidedMatte.cutout(image: rgb, coarse: coarse, coarseWidth: cw, coarseHeight: ch, working: small,
+                                     parameters: GuidedMatte.Parameters(radius: max(2, Int((scale * 0.6).rounded())), despill: false),
+                                     schedule: Schedule(tileSize: 64, threads: context.schedule.threads))
+        var out = Coverage.empty(width: rgb.width, height: rgb.height)
+        cut.withView { c in out.withMutableView { d in d.plane(0).update(from: c.plane(3), count: rgb.planeCount) } }
+        return out
     }
 }
 

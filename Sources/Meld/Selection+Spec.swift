@@ -8,13 +8,14 @@ extension Selection {
     /// - `color:#RRGGBB~tolerance` or `color:NAME~tolerance[~fuzziness]` — a colour range (ΔE;
     ///   fuzziness defaults to half the tolerance)
     /// - `wand:x,y~tolerance` — a magic wand from a point
+    /// - `box:x,y,w,h` — the object inside a rectangle (GrabCut)
     /// - `subject`, `all`
     ///
     /// - Throws: `.invalidArgument` with a message naming the spec and what is wrong.
     public init(spec: String, operation: String = "select") throws(MeldError) {
         func fail(_ why: String) -> MeldError {
             MeldError(.invalidArgument, operation: operation,
-                      "region: '\(spec)' \(why); use rect:x,y,w,h, ellipse:cx,cy,rx,ry, polygon:x,y,…, mask:path, color:#RRGGBB~tolerance, wand:x,y~tolerance or subject")
+                      "region: '\(spec)' \(why); use rect:x,y,w,h, ellipse:cx,cy,rx,ry, polygon:x,y,…, mask:path, color:#RRGGBB~tolerance, wand:x,y~tolerance, box:x,y,w,h or subject")
         }
         func numbers(_ text: Substring, count: Int?) throws(MeldError) -> [Double] {
             let parts = text.split(separator: ",", omittingEmptySubsequences: false)
@@ -44,6 +45,11 @@ extension Selection {
             let v = try numbers(body, count: nil)
             guard v.count >= 6, v.count % 2 == 0 else { throw fail("needs at least three x,y pairs") }
             self = .polygon(stride(from: 0, to: v.count, by: 2).map { Point(x: v[$0], y: v[$0 + 1]) })
+        case "box", "object":
+            let v = try numbers(body, count: 4)
+            guard v.allSatisfy({ $0 == $0.rounded() && abs($0) < 1e9 }) else { throw fail("takes whole pixels") }
+            if v[2] <= 0 || v[3] <= 0 { throw fail("needs a positive width and height") }
+            self = .object(in: Rect(x: Int(v[0]), y: Int(v[1]), width: Int(v[2]), height: Int(v[3])))
         case "mask":
             guard !body.isEmpty else { throw fail("needs a path after mask:") }
             self = .mask(path: String(body))

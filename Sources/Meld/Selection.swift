@@ -24,11 +24,15 @@ public indirect enum Selection: Sendable, Hashable, Codable {
     /// that pixel's colour (magic wand). Tolerance 0…200.
     case magicWand(x: Int, y: Int, tolerance: Double)
     /// The main subject: the image's alpha when it has transparent pixels (a cut-out is its own
-    /// subject); otherwise a border-background model for product shots on a plain or softly
-    /// graded backdrop (``BorderBackground``): what is not connected to the border through
-    /// border-coloured pixels. Reported as `.unsupportedFeature` when nothing stands out; real
-    /// subject segmentation comes with the product-shot work.
+    /// subject); otherwise the product-shot segmentation of ``Cutout`` (backdrop modelled from the
+    /// border, colour mixtures and a graph cut, holes decided by colour, edge refined by a guided
+    /// filter): a soft coverage. Reported as `.unsupportedFeature` when nothing stands out from
+    /// the border (busy scenes: use ``object(in:)``).
     case subject
+    /// The object inside a rectangle of a general photo (GrabCut: everything outside the
+    /// rectangle is background), with a refined soft edge. `.unsupportedFeature` when nothing in
+    /// the box can be told from what is outside it.
+    case object(in: Rect)
     /// Every pixel.
     case all
     /// Pixels in either selection (maximum of coverages).
@@ -72,7 +76,7 @@ public indirect enum Selection: Sendable, Hashable, Codable {
     /// through growing and feathering: the sum of positive grow and feather radii on the way down.
     public var reach: Int {
         switch self {
-        case .rectangle, .ellipse, .polygon, .mask, .colourRange, .magicWand, .subject, .all: 0
+        case .rectangle, .ellipse, .polygon, .mask, .colourRange, .magicWand, .subject, .object, .all: 0
         case .union(let a, let b), .intersection(let a, let b): max(a.reach, b.reach)
         case .subtraction(let a, _): a.reach
         case .inverted: 0
@@ -104,6 +108,8 @@ public indirect enum Selection: Sendable, Hashable, Codable {
         case .magicWand(_, _, let tolerance):
             if !(0...200).contains(tolerance) { throw fail("wand tolerance must be 0–200 ΔE (got \(tolerance))") }
         case .subject, .all: break
+        case .object(let r):
+            if r.width <= 0 || r.height <= 0 { throw fail("object box \(r.x),\(r.y),\(r.width),\(r.height) must have a positive size") }
         case .union(let a, let b), .intersection(let a, let b), .subtraction(let a, let b):
             try a.validate(operation: operation)
             try b.validate(operation: operation)

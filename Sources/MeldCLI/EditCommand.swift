@@ -13,7 +13,7 @@ struct EditCommand: ParsableCommand {
         abstract: "Edit one region of an image; every pixel outside it keeps its exact value.",
         discussion: """
         Region specs (--region): rect:x,y,w,h  ellipse:cx,cy,rx,ry  polygon:x1,y1,x2,y2,x3,y3,…  \
-        mask:path.png  color:#RRGGBB~tolerance[~fuzziness]  wand:x,y~tolerance  subject  all. \
+        mask:path.png  color:#RRGGBB~tolerance[~fuzziness]  wand:x,y~tolerance  box:x,y,w,h  subject  all. \
         Colour tolerances are CIE Lab ΔE (about 2 is just noticeable). Colours are hex or CSS names.
           meld edit recolor shirt.jpg --region wand:420,380~12 --to navy -o navy.jpg
           meld edit adjust room.jpg --region ellipse:800,600,300,200 --exposure 0.5 --feather 20 -o out.jpg
@@ -26,7 +26,7 @@ struct EditCommand: ParsableCommand {
 
 /// How the region is chosen and refined, shared by the edit subcommands.
 struct RegionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The region: rect:x,y,w,h, ellipse:cx,cy,rx,ry, polygon:x,y,…, mask:path, color:#RRGGBB~tol, wand:x,y~tol, subject or all.", valueName: "spec"))
+    @Option(help: ArgumentHelp("The region: rect:x,y,w,h, ellipse:cx,cy,rx,ry, polygon:x,y,…, mask:path, color:#RRGGBB~tol, wand:x,y~tol, box:x,y,w,h, subject or all.", valueName: "spec"))
     var region: String?
 
     @Option(help: ArgumentHelp("A mask image for the region (its alpha, grey or luma); same as --region mask:PATH.", valueName: "path"))

@@ -24,8 +24,8 @@ struct MeldCommand: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [Info.self, Convert.self, ResizeCommand.self, ComposeCommand.self, HarmonizeCommand.self, BlendCommand.self,
-                      EditCommand.self, Restyle.self, RunCommand.self, BatchCommand.self, SessionCommand.self, WatermarkCommand.self,
-                      Formats.self]
+                      EditCommand.self, Restyle.self, CutoutCommand.self, RunCommand.self, BatchCommand.self, SessionCommand.self,
+                      WatermarkCommand.self, Formats.self]
     )
 
     /// One process, one job: skip the libvips modules Meld never reads (faster start-up).

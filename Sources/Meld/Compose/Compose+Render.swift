@@ -8,7 +8,7 @@ extension Compose {
     func render(canvasImage: Image?, inputs: [String: Image], baseDirectory: String?, streaming requested: Bool) throws(MeldError) -> Image {
         // Harmonized and seamless layers look at the composite beneath them while planning, which
         // reads the inputs out of order: such compositions load their files for random access.
-        let looksBeneath = layers.contains { setting(for: $0) != nil || $0.seamless != nil }
+        let looksBeneath = layers.contains { setting(for: $0) != nil || $0.seamless != nil || !$0.shadows.isEmpty || $0.reflection != nil }
         let streaming = requested && !looksBeneath
         let options = LoadOptions(sequential: streaming)
         var sources: [String] = []
@@ -68,10 +68,13 @@ extension Compose {
             do {
                 // What this layer lands on: the canvas and every layer beneath it, computed lazily
                 // (only the pixels a harmonize ring or a seamless region reads).
-                let beneath: VipsImageRef? = setting(for: layer) != nil || layer.seamless != nil
+                let grounded = !layer.shadows.isEmpty || layer.reflection != nil
+                let beneath: VipsImageRef? = setting(for: layer) != nil || layer.seamless != nil || grounded
                     ? try Compositor.composite(canvas: canvas, layers: placed, space: space) : nil
-                placed.append(try place(layer, label: label, canvasWidth: cw, canvasHeight: ch, streaming: streaming,
-                                        canvasPixels: beneath, resolve: resolve))
+                let top = try place(layer, label: label, canvasWidth: cw, canvasHeight: ch, streaming: streaming,
+                                    canvasPixels: beneath, resolve: resolve)
+                if grounded { placed += try Self.grounding(for: top, layer: layer, canvas: beneath) }
+                placed.append(top)
             } catch where error.message.hasPrefix(label) {
                 throw error
             } catch {
@@ -95,7 +98,12 @@ extension Compose {
         var content: VipsImageRef
         switch layer.content {
         case .image(let source):
-            content = try resolve(source, "\(label): image").ref
+            let image = try resolve(source, "\(label): image")
+            switch layer.cutout {
+            case nil: content = image.ref
+            case .subject?: content = try image.applying(Cutout()).ref
+            case .box(let r)?: content = try image.applying(Cutout(box: r)).ref
+            }
         case .text(let style):
             content = try Self.renderText(style, canvasWidth: cw, canvasHeight: ch)
         }

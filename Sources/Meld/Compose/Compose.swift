@@ -110,7 +110,20 @@ public struct Compose: ImageOperation {
             if !(layer.feather >= 0 && layer.feather <= 1000) { throw fail("\(label): feather must be between 0 and 1000 pixels (got \(layer.feather))") }
             if let m = layer.mask, m.isEmpty { throw fail("\(label): mask path is empty") }
             if let h = layer.harmonize, !(0...1).contains(h.strength) { throw fail("\(label): harmonize strength must be between 0 and 1 (got \(h.strength))") }
+            try validateGrounding(layer, label: label)
         }
+    }
+
+    /// Checks a layer's cutout, shadows and reflection.
+    func validateGrounding(_ layer: Layer, label: String) throws(MeldError) {
+        if let cut = layer.cutout {
+            if case .text = layer.content { throw MeldError(.invalidArgument, operation: "compose", "\(label): cutout applies to image layers, not text") }
+            if case .box(let r) = cut, r.width <= 0 || r.height <= 0 {
+                throw MeldError(.invalidArgument, operation: "compose", "\(label): cutout box must have a positive width and height (got \(r.width)x\(r.height))")
+            }
+        }
+        for s in layer.shadows { try s.validate(label) }
+        try layer.reflection?.validate(label)
     }
 
     static func label(_ layer: Layer, _ i: Int) -> String {

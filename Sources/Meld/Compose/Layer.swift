@@ -55,6 +55,14 @@ public struct Layer: Sendable, Hashable {
     /// `poisson-monochrome`, `multiband`). ``blend``, ``opacity`` and ``feather`` do not apply;
     /// the destination is everything beneath the layer (canvas and earlier layers).
     public var seamless: SeamlessClone.Mode?
+    /// Cut the subject out of the image before placing it (nil: use the image as it is). In
+    /// recipes: `cutout: subject` or `cutout: {box: [x, y, w, h]}`.
+    public var cutout: LayerCutout?
+    /// Shadows on the ground beneath the layer (contact, cast), drawn under it. In recipes:
+    /// `shadow: contact`, `shadow: "cast(135, 0.8)"`, an object or a list.
+    public var shadows: [LayerShadow] = []
+    /// A reflection on a glossy floor, drawn under it. In recipes: `reflection: true` or an object.
+    public var reflection: LayerReflection?
 
     /// A layer with the given content and placement; everything else is neutral.
     public init(_ content: Content, name: String? = nil, mask: String? = nil, anchor: Anchor = .centre,
@@ -101,6 +109,7 @@ public struct Layer: Sendable, Hashable {
 extension Layer: Codable {
     enum CodingKeys: String, CodingKey {
         case image, text, name, mask, anchor, offset, rect, width, height, fit, rotate, flip, opacity, feather, blend, harmonize
+        case cutout, shadow, reflection
         case markup, font, size, color, align, wrap, letterSpacing = "letter-spacing", lineSpacing = "line-spacing", fontFile = "font-file"
     }
 
@@ -147,6 +156,13 @@ extension Layer: Codable {
             blend = try c.decodeIfPresent(BlendMode.self, forKey: .blend) ?? .normal
         }
         harmonize = try c.decodeIfPresent(LayerHarmonize.self, forKey: .harmonize)
+        cutout = try c.decodeIfPresent(LayerCutout.self, forKey: .cutout)
+        if let list = try? c.decodeIfPresent([LayerShadow].self, forKey: .shadow) {
+            shadows = list
+        } else {
+            shadows = try c.decodeIfPresent(LayerShadow.self, forKey: .shadow).map { [$0] } ?? []
+        }
+        reflection = try c.decodeIfPresent(LayerReflection.self, forKey: .reflection)
     }
 
     /// Encodes the recipe form, leaving out defaults.
@@ -184,5 +200,8 @@ extension Layer: Codable {
             try c.encode(blend, forKey: .blend)
         }
         try c.encodeIfPresent(harmonize, forKey: .harmonize)
+        try c.encodeIfPresent(cutout, forKey: .cutout)
+        if shadows.count == 1 { try c.encode(shadows[0], forKey: .shadow) } else if !shadows.isEmpty { try c.encode(shadows, forKey: .shadow) }
+        try c.encodeIfPresent(reflection, forKey: .reflection)
     }
 }

@@ -76,6 +76,22 @@ public struct Raster: Sendable {
         self.isPremultiplied = true
     }
 
+    /// Adds an alpha plane (values unspecified) to a raster without one (grey → grey + alpha,
+    /// RGB → RGBA), keeping the colour planes. The storage is reused when it has room for the
+    /// extra plane and is not shared (see ``init(uninitializedWidth:height:layout:)``), else the
+    /// colour planes are copied once.
+    public mutating func addAlphaPlane() {
+        guard !layout.hasAlpha else { return }
+        let newLayout: PixelLayout = layout.colourChannels == 3 ? .rgba : .grayAlpha
+        let needed = width * height * newLayout.channels
+        if !isKnownUniquelyReferenced(&storage) || storage.capacity < needed {
+            let copy = RasterStorage(capacity: needed)
+            copy.base.initialize(from: storage.base, count: width * height * channels)
+            storage = copy
+        }
+        layout = newLayout
+    }
+
     /// The value of channel `c` at (`x`, `y`).
     @inlinable public subscript(x: Int, y: Int, c: Int) -> Float {
         get {
