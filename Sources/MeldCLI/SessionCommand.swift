@@ -139,6 +139,9 @@ final class SessionREPL {
         "crop": "crop rect=x,y,w,h",
         "rotate": "rotate degrees=D [background=COLOR]",
         "flip": "flip axis=horizontal|vertical",
+        "cutout": "cutout [box=x,y,w,h] [edge-radius=N] [despill=false] [refine-edges=false]   (onto transparency)",
+        "watermark": "watermark text=T|logo=PATH [placement=bottom-right|…|tiled] [size=0.04] [margin=0.03] [angle=D] [opacity=0.6] [blend=MODE] [color=C] [font=F]",
+        "invisible-watermark": "invisible-watermark key=KEY payload=HEX [strength=0.25…4]",
     ]
 
     func execute(_ rawLine: String) -> Outcome {

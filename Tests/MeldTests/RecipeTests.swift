@@ -35,6 +35,8 @@ let everyStepKind: [Step] = [
     .flip(Flip(.vertical)), .flip(Flip(.horizontal)),
     .watermark(Watermark(.text("© 2026 Meld 样品"), placement: .tiled, opacity: 0.3)),
     .watermark(Watermark(.logo("logo.png"), placement: .topLeft, size: 0.15, margin: 0.05)),
+    .cutout(Cutout()), .cutout(Cutout(box: Rect(x: 5, y: 6, width: 70, height: 80), edgeRadius: 4, despill: false)),
+    .recolor(Recolor(region: .object(in: Rect(x: 1, y: 2, width: 30, height: 40)), to: .colour(.black))),
     .invisibleWatermark(InvisibleWatermark(key: "s3cret", payload: try! WatermarkPayload(hex: "00c0ffee"), strength: 1.5)),
 ]
 

@@ -14,6 +14,7 @@ extension Selection {
             return "color:\(hex)~\(n(tolerance))~\(n(fuzziness))"
         case .magicWand(let x, let y, let tolerance): return "wand:\(x),\(y)~\(n(tolerance))"
         case .subject: return "subject"
+        case .object(let r): return "box:\(r.x),\(r.y),\(r.width),\(r.height)"
         case .all: return "all"
         default: return nil
         }

@@ -162,6 +162,16 @@ extension Step {
                 case "vertical", "v": self = .flip(Flip(.vertical))
                 case let a: throw here.key("axis").error(line: f.line, "'\(a)' is not horizontal or vertical")
                 }
+            case "cutout":
+                var box: Rect?
+                if let text = try f.string("box") {
+                    let v = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                    guard v.count == 4 else { throw here.key("box").error(line: f.line, "takes x,y,width,height in whole pixels, got '\(text)'") }
+                    box = Rect(x: v[0], y: v[1], width: v[2], height: v[3])
+                }
+                let d = Cutout()
+                self = .cutout(Cutout(box: box, edgeRadius: try f.int("edge-radius"), despill: try f.bool("despill") ?? d.despill,
+                                      refineEdges: try f.bool("refine-edges") ?? d.refineEdges))
             case "watermark":
                 for k in Self.fields["watermark"]! { _ = f.raw(k) }
                 self = .watermark(try body.value.decode(Watermark.self, path: here, line: body.line))
@@ -204,6 +214,7 @@ extension Step {
         "crop": ["rect", "x", "y", "width", "height"],
         "rotate": ["degrees", "background"],
         "flip": ["axis"],
+        "cutout": ["box", "edge-radius", "despill", "refine-edges"],
         "watermark": ["text", "logo", "placement", "size", "margin", "angle", "opacity", "blend", "color", "font", "spacing", "shadow"],
         "invisible-watermark": ["key", "payload", "strength"],
     ]
@@ -453,6 +464,11 @@ extension Step {
             put("degrees", .number(op.degrees))
             if op.background != .clear { put("background", .string(op.background.description)) }
         case .flip(let op): put("axis", .string(op.axis == .horizontal ? "horizontal" : "vertical"))
+        case .cutout(let op):
+            if let b = op.box { put("box", .string("\(b.x),\(b.y),\(b.width),\(b.height)")) }
+            if let r = op.edgeRadius { put("edge-radius", .number(Double(r))) }
+            if !op.despill { put("despill", .bool(false)) }
+            if !op.refineEdges { put("refine-edges", .bool(false)) }
         case .watermark(let op):
             guard case .object(let pairs) = try RecipeValue.from(op) else { break }
             let first = ["text", "logo", "placement"]

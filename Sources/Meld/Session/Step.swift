@@ -47,6 +47,8 @@ public enum Step: Sendable, Hashable {
     case rotate(Rotate)
     /// Mirror (``Flip``).
     case flip(Flip)
+    /// Cut the subject out (or the object in a box) onto transparency (``Cutout``).
+    case cutout(Cutout)
     /// A visible mark: text or a logo (``Watermark``).
     case watermark(Watermark)
     /// A keyed invisible mark carrying up to 64 bits (``InvisibleWatermark``). The key is in the
@@ -153,6 +155,7 @@ public enum Step: Sendable, Hashable {
         case .crop: "crop"
         case .rotate: "rotate"
         case .flip: "flip"
+        case .cutout: "cutout"
         case .watermark: "watermark"
         case .invisibleWatermark: "invisible-watermark"
         }
@@ -160,7 +163,7 @@ public enum Step: Sendable, Hashable {
 
     /// Every step name, and `place` (which the session turns into a one-layer `compose`).
     public static let names = ["recolor", "adjust", "remove", "background", "harmonize", "compose", "place", "transfer",
-                               "lut", "remap", "texture", "resize", "crop", "rotate", "flip", "watermark", "invisible-watermark"]
+                               "lut", "remap", "texture", "resize", "crop", "rotate", "flip", "cutout", "watermark", "invisible-watermark"]
 
     /// Checks every argument that does not need the image.
     public func validate() throws(MeldError) {
@@ -211,6 +214,7 @@ public enum Step: Sendable, Hashable {
         case .crop(let op): try op.validate()
         case .rotate(let op): try op.validate()
         case .flip(let op): try op.validate()
+        case .cutout(let op): try op.validate()
         case .watermark(let op): try op.validate()
         case .invisibleWatermark(let op): try op.validate()
         }
@@ -313,6 +317,7 @@ extension Step {
             if case .logo(let p) = op.mark { op.mark = .logo(resolve(p)) }
             return try image.applying(op)
         case .invisibleWatermark(let op): return try image.applying(op)
+        case .cutout(let op): return try image.applying(op)
         }
     }
 
@@ -347,7 +352,7 @@ extension Step {
         case .watermark(let op):
             if case .logo(let p) = op.mark { return [p] }
             return []
-        case .resize, .crop, .rotate, .flip, .invisibleWatermark: return []
+        case .resize, .crop, .rotate, .flip, .invisibleWatermark, .cutout: return []
         }
     }
 }
