@@ -49,7 +49,7 @@ PY
 add_out() { awk -v out="$1" 'NR==1 {print $0",out"; next} {print $0","out}' "$WORK/skus.csv" > "$2"; }
 
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
-declare -A RATE PEAK R20 RLAST
+declare -A RATE PEAK R20 RLAST WIN
 for jobs in $JOBS; do
   rates=(); peaks=()
   for run in $(seq 1 "$RUNS"); do
@@ -65,6 +65,13 @@ for jobs in $JOBS; do
   rep="$WORK/j$jobs-r1/skus.report.jsonl"
   R20[$jobs]=$(sed -n 20p "$rep" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rssMiB"])')
   RLAST[$jobs]=$(tail -1 "$rep" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rssMiB"])')
+  # With several jobs one snapshot depends on what the other jobs hold at that moment: also
+  # compare the medians of items 11–30 and of the last 20, per run.
+  WIN[$jobs]=$(for run in $(seq 1 "$RUNS"); do python3 -c "
+import json, statistics as st
+r = [json.loads(l)['rssMiB'] for l in open('$WORK/j$jobs-r$run/skus.report.jsonl')]
+a, b = st.median(r[10:30]), st.median(r[-20:])
+print(f'{a:.0f}→{b:.0f} ({(b - a) / a * 100:+.1f} %)', end='')"; echo -n "; "; done)
 done
 
 # Kill midway, resume, compare with an uninterrupted run (j2-r1).
@@ -94,11 +101,11 @@ OUT="$HERE/results/batch-latest.md"
   echo "Inputs: the bundled photos (0.3–16 MP)."
   echo "Whole \`meld batch\` process, median of $RUNS runs."
   echo
-  echo "| --jobs | items/s | peak RSS (MiB) | RSS after item 20 | RSS after item $ITEMS | change |"
-  echo "|---:|---:|---:|---:|---:|---:|"
+  echo "| --jobs | items/s | peak RSS (MiB) | RSS after item 20 | RSS after item $ITEMS | change | median RSS, items 11–30 → last 20, each run |"
+  echo "|---:|---:|---:|---:|---:|---:|---|"
   for jobs in $JOBS; do
     change=$(python3 -c "print(f'{(${RLAST[$jobs]} - ${R20[$jobs]}) / ${R20[$jobs]} * 100:+.1f} %')")
-    echo "| $jobs | ${RATE[$jobs]} | ${PEAK[$jobs]} | ${R20[$jobs]} | ${RLAST[$jobs]} | $change |"
+    echo "| $jobs | ${RATE[$jobs]} | ${PEAK[$jobs]} | ${R20[$jobs]} | ${RLAST[$jobs]} | $change | ${WIN[$jobs]} |"
   done
   echo
   echo "**Kill and resume** (--jobs 2): SIGKILL after $before of $ITEMS items were reported; $tmps_after_kill unfinished"

@@ -119,6 +119,10 @@ struct RecipeTests {
                   message: "steps[0]: a step is an object with one key"),
         BadRecipe(name: "output twice", yaml: "inputs: {a: a.png}\noutputs: [{path: x.jpg}, {path: x.jpg}]\n", message: "written twice"),
         BadRecipe(name: "output without format", yaml: "inputs: {a: a.png}\noutputs: [{path: x.bin}]\n", message: "cannot tell the format"),
+        BadRecipe(name: "unknown layer field", yaml: "inputs: {a: a.png}\nsteps:\n  - compose: {canvas: input, layers: [{image: a, opcity: 0.5}]}\n",
+                  message: "r.yaml:3: steps[0].compose: layers[0].opcity: unknown field (known here: image, text,"),
+        BadRecipe(name: "unknown watermark field", yaml: "inputs: {a: a.png}\nsteps:\n  - watermark: {text: x, opactiy: 0.5}\n",
+                  message: "steps[0].watermark.opactiy: unknown field"),
         BadRecipe(name: "YAML syntax", yaml: "inputs: {a: a.png\n", message: "YAML syntax error"),
         BadRecipe(name: "not an object", yaml: "- 1\n- 2\n", message: "expected an object"),
     ]

@@ -37,10 +37,11 @@ public struct Gradient: Sendable, Hashable, Codable {
         self.from = from; self.to = to; self.kind = kind; self.angle = angle
     }
 
-    enum CodingKeys: String, CodingKey { case from, to, kind = "type", angle }
+    enum CodingKeys: String, CodingKey, CaseIterable { case from, to, kind = "type", angle }
 
     /// Decodes `{"from": "#fff", "to": "#ccc", "type": "linear", "angle": 180}`.
     public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         from = try c.decode(RGBA.self, forKey: .from)
         to = try c.decode(RGBA.self, forKey: .to)
@@ -50,7 +51,7 @@ public struct Gradient: Sendable, Hashable, Codable {
 }
 
 extension Canvas: Codable {
-    enum CodingKeys: String, CodingKey { case image, width, height, color, gradient }
+    enum CodingKeys: String, CodingKey, CaseIterable { case image, width, height, color, gradient }
 
     /// Decodes `{"image": "bg.jpg"}`, `{"width": 2000, "height": 1500, "color": "#f4efe6"}` or
     /// `{"width": ..., "height": ..., "gradient": {...}}`.
@@ -62,6 +63,7 @@ extension Canvas: Codable {
             self = .input
             return
         }
+        try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let path = try c.decodeIfPresent(String.self, forKey: .image) {
             self = .image(path)

@@ -91,3 +91,16 @@ extension Compose {
         }
     }
 }
+
+/// Throws `DecodingError.dataCorrupted` naming the first field (alphabetically) of the object
+/// being decoded that `Keys` does not list, so that a misspelt recipe field is an error instead
+/// of being ignored. Does nothing when the value is not an object.
+func rejectUnknownKeys<Keys: CodingKey & CaseIterable & RawRepresentable>(_ decoder: any Decoder, _ keys: Keys.Type) throws
+where Keys.RawValue == String {
+    guard let c = try? decoder.container(keyedBy: AnyKey.self) else { return }
+    let known = Keys.allCases.map(\.rawValue)
+    for k in c.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !known.contains(k.stringValue) {
+        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [k],
+                                                debugDescription: "unknown field (known here: \(known.joined(separator: ", ")))"))
+    }
+}

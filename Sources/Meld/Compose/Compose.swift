@@ -36,10 +36,11 @@ public struct Compose: ImageOperation {
         self.canvas = canvas; self.layers = layers; self.space = space; self.harmonize = harmonize
     }
 
-    enum CodingKeys: String, CodingKey { case canvas, layers, space, harmonize }
+    enum CodingKeys: String, CodingKey, CaseIterable { case canvas, layers, space, harmonize }
 
     /// Decodes `{"canvas": {...}, "layers": [...], "space": "linear"}`.
     public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         canvas = try c.decode(Canvas.self, forKey: .canvas)
         layers = try c.decodeIfPresent([Layer].self, forKey: .layers) ?? []

@@ -107,7 +107,7 @@ public struct Layer: Sendable, Hashable {
 }
 
 extension Layer: Codable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case image, text, name, mask, anchor, offset, rect, width, height, fit, rotate, flip, opacity, feather, blend, harmonize
         case cutout, shadow, reflection
         case markup, font, size, color, align, wrap, letterSpacing = "letter-spacing", lineSpacing = "line-spacing", fontFile = "font-file"
@@ -116,6 +116,7 @@ extension Layer: Codable {
     /// Decodes the recipe form: `{"image": "bottle.png", "anchor": "bottom", "width": "30%", ...}`
     /// or `{"text": "新品 New", "font": "Noto Sans CJK SC Bold", "size": 64, "color": "#222", ...}`.
     public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let path = try c.decodeIfPresent(String.self, forKey: .image) {
             guard !c.contains(.text) else {

@@ -11,7 +11,7 @@ public enum LayerCutout: Sendable, Hashable, Codable {
     /// The object inside a rectangle of the source image.
     case box(Rect)
 
-    enum CodingKeys: String, CodingKey { case box }
+    enum CodingKeys: String, CodingKey, CaseIterable { case box }
 
     /// Decodes `subject` or `{box: [x, y, w, h]}`.
     public init(from decoder: any Decoder) throws {
@@ -22,6 +22,7 @@ public enum LayerCutout: Sendable, Hashable, Codable {
             self = .subject
             return
         }
+        try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let v = try c.decode([Int].self, forKey: .box)
         guard v.count == 4 else {
@@ -103,7 +104,7 @@ public struct LayerShadow: Sendable, Hashable {
 }
 
 extension LayerShadow: Codable {
-    enum CodingKeys: String, CodingKey { case type, angle, length, opacity, color, softness }
+    enum CodingKeys: String, CodingKey, CaseIterable { case type, angle, length, opacity, color, softness }
 
     /// Decodes a spec string or an object.
     public init(from decoder: any Decoder) throws {
@@ -114,6 +115,7 @@ extension LayerShadow: Codable {
             self = s
             return
         }
+        try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let type = try c.decode(String.self, forKey: .type)
         switch type {
@@ -157,7 +159,7 @@ public struct LayerReflection: Sendable, Hashable, Codable {
     /// Creates a reflection.
     public init(opacity: Double = 0.3, fade: Double = 0.4) { self.opacity = opacity; self.fade = fade }
 
-    enum CodingKeys: String, CodingKey { case opacity, fade }
+    enum CodingKeys: String, CodingKey, CaseIterable { case opacity, fade }
 
     /// Decodes `true` or an object.
     public init(from decoder: any Decoder) throws {
@@ -166,6 +168,7 @@ public struct LayerReflection: Sendable, Hashable, Codable {
             self.init()
             return
         }
+        try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(opacity: try c.decodeIfPresent(Double.self, forKey: .opacity) ?? 0.3, fade: try c.decodeIfPresent(Double.self, forKey: .fade) ?? 0.4)
     }

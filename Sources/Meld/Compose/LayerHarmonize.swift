@@ -20,7 +20,7 @@ public struct LayerHarmonize: Sendable, Hashable, Codable {
         self.method = method; self.strength = strength; self.grain = grain
     }
 
-    enum CodingKeys: String, CodingKey { case method, strength, grain }
+    enum CodingKeys: String, CodingKey, CaseIterable { case method, strength, grain }
 
     /// Decodes a method name, or `{"method": ..., "strength": ...}`.
     public init(from decoder: any Decoder) throws {
@@ -32,6 +32,7 @@ public struct LayerHarmonize: Sendable, Hashable, Codable {
             self.init(method: m)
             return
         }
+        try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(method: try c.decodeIfPresent(HarmonizeMethod.self, forKey: .method) ?? .auto,
                   strength: try c.decodeIfPresent(Double.self, forKey: .strength) ?? 1,

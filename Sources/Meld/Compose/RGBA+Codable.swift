@@ -1,7 +1,7 @@
 import Foundation
 
 extension RGBA: Codable {
-    enum CodingKeys: String, CodingKey { case red, green, blue, alpha }
+    enum CodingKeys: String, CodingKey, CaseIterable { case red, green, blue, alpha }
 
     /// Decodes a colour string (`"#3EB489"`, `"#3EB48980"`, a name) or `{"red": 0.2, ...}`.
     public init(from decoder: any Decoder) throws {
@@ -12,6 +12,7 @@ extension RGBA: Codable {
             self = colour
             return
         }
+        try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(red: try c.decode(Double.self, forKey: .red), green: try c.decode(Double.self, forKey: .green),
                   blue: try c.decode(Double.self, forKey: .blue), alpha: try c.decodeIfPresent(Double.self, forKey: .alpha) ?? 1)

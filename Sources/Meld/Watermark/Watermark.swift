@@ -187,10 +187,11 @@ public struct Watermark: ImageOperation {
 }
 
 extension Watermark: Codable {
-    enum CodingKeys: String, CodingKey { case text, logo, placement, size, margin, angle, opacity, blend, color, font, spacing, shadow }
+    enum CodingKeys: String, CodingKey, CaseIterable { case text, logo, placement, size, margin, angle, opacity, blend, color, font, spacing, shadow }
 
     /// Decodes `{"text": "© Meld", "placement": "tiled", "opacity": 0.4, ...}` or `{"logo": "logo.png", ...}`.
     public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let t = try c.decodeIfPresent(String.self, forKey: .text) {
             mark = .text(t)
