@@ -67,7 +67,9 @@ struct RunCommand: ParsableCommand {
             let written = try r.run(baseDirectory: template.baseDirectory, overwrite: overwrite)
             for w in written {
                 if json {
-                    print("{\"path\": \"\(w.path)\", \"bytes\": \(w.bytes), \"digest\": \"\(w.digest)\"}")
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                    print((try? encoder.encode(w)).map { String(decoding: $0, as: UTF8.self) } ?? "{}")
                 } else {
                     print("\(w.path)  \(w.bytes) bytes  \(w.digest)")
                 }

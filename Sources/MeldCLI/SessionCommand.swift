@@ -66,10 +66,16 @@ struct SessionCommand: ParsableCommand {
         try reportingErrors("session") { () throws(MeldError) in
             let session: Session
             if let recipe {
+                // The recipe's paths are relative to its folder, so the session's are too; the
+                // inputs named here are made absolute.
                 let template = try RecipeTemplate(contentsOf: recipe)
                 var r = try Recipe(template: template)
-                r.inputs = Self.namedInputs(inputs) + r.inputs.filter { i in !Self.namedInputs(inputs).contains { $0.name == i.name } }
-                session = try Session(recipe: r)
+                let cwd = FileManager.default.currentDirectoryPath
+                let given = Self.namedInputs(inputs).map { i in
+                    Recipe.Input(name: i.name, path: i.path.hasPrefix("/") ? i.path : (cwd as NSString).appendingPathComponent(i.path))
+                }
+                r.inputs = given + r.inputs.filter { i in !given.contains { $0.name == i.name } }
+                session = try Session(recipe: r, baseDirectory: template.baseDirectory)
             } else {
                 session = try Session(inputs: Self.namedInputs(inputs))
             }
@@ -245,8 +251,25 @@ final class SessionREPL {
             print("saved \(path)")
         case "export-recipe":
             guard !rest.isEmpty else { throw MeldError(.invalidArgument, operation: "export-recipe", "export-recipe takes a path (.yaml or .json)") }
-            let outputs = saved.isEmpty ? [Recipe.Output(path: "\(session.start)-session.png")] : saved
-            try session.recipe(outputs: outputs).write(to: rest, overwrite: true)
+            var outputs = saved.isEmpty ? [Recipe.Output(path: "\(session.start)-session.png")] : saved
+            var recipe = session.recipe(outputs: outputs)
+            // `meld run` reads paths relative to the recipe's folder: when it is not the folder
+            // this session's paths are relative to, write inputs and outputs as absolute paths.
+            let base = URL(fileURLWithPath: session.baseDirectory ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
+            let folder = URL(fileURLWithPath: rest).deletingLastPathComponent().standardizedFileURL.path
+            if folder != base {
+                let absolute = { (p: String) in p.hasPrefix("/") ? p : (base as NSString).appendingPathComponent(p) }
+                let inputNames = Set(recipe.inputs.map(\.name))
+                let relative = recipe.steps.flatMap(\.paths).filter { !$0.hasPrefix("/") && !inputNames.contains($0) }
+                if let first = relative.first {
+                    throw MeldError(.invalidArgument, operation: "export-recipe",
+                                    "a step reads \(first) relative to \(base); write the recipe in that folder, or give that step an absolute path")
+                }
+                recipe.inputs = recipe.inputs.map { Recipe.Input(name: $0.name, path: absolute($0.path)) }
+                outputs = outputs.map { var o = $0; o.path = absolute(o.path); return o }
+                recipe.outputs = outputs
+            }
+            try recipe.write(to: rest, overwrite: true)
             print("wrote \(rest) (\(session.history.count) steps, \(outputs.count) output(s))")
         default:
             guard Step.names.contains(word) else {

@@ -123,6 +123,13 @@ struct RecipeTests {
                   message: "r.yaml:3: steps[0].compose: layers[0].opcity: unknown field (known here: image, text,"),
         BadRecipe(name: "unknown watermark field", yaml: "inputs: {a: a.png}\nsteps:\n  - watermark: {text: x, opactiy: 0.5}\n",
                   message: "steps[0].watermark.opactiy: unknown field"),
+        BadRecipe(name: "huge crop", yaml: "inputs: {a: a.png}\nsteps:\n  - crop: {rect: \"9223372036854775800,0,100,100\"}\n",
+                  message: "steps[0].crop.rect: takes x,y,width,height in whole pixels (each within ±1e9)"),
+        BadRecipe(name: "crop with a bad number", yaml: "inputs: {a: a.png}\nsteps:\n  - crop: {rect: \"10,abc,20,30,40\"}\n",
+                  message: "steps[0].crop.rect: takes x,y,width,height"),
+        BadRecipe(name: "bad region spec names its step", yaml: "inputs: {a: a.png}\nsteps:\n  - recolor: {region: \"wand:x\", to: red}\n",
+                  message: "r.yaml:3: steps[0].recolor: region: 'wand:x'"),
+        BadRecipe(name: "null input", yaml: "inputs: {a: ~}\n", message: "inputs.a: expected a path"),
         BadRecipe(name: "YAML syntax", yaml: "inputs: {a: a.png\n", message: "YAML syntax error"),
         BadRecipe(name: "not an object", yaml: "- 1\n- 2\n", message: "expected an object"),
     ]
@@ -152,9 +159,26 @@ struct RecipeTests {
         #expect(r.inputs == [.init(name: "a", path: "in/sku 7.png")])
         #expect(r.steps == [.adjust(Adjust(region: .all, exposure: 0.5))])
         #expect(r.outputs.map(\.path) == ["out/sku 7-${x}.jpg"])
+        // A string that is exactly one variable holding a number reaches Codable fields as a number.
+        let typed = try Recipe(text: "inputs: {a: a.png}\nsteps:\n  - watermark: {text: x, opacity: \"${o}\"}\n", yaml: true, variables: ["o": "0.4"])
+        #expect(typed.steps == [.watermark(Watermark(.text("x"), opacity: 0.4))])
         // Scalars YAML reads as numbers or booleans keep their text where a string is wanted.
         let plain = try Recipe(text: "inputs: {a: 0123, b: yes}\n", yaml: true)
         #expect(plain.inputs == [.init(name: "a", path: "0123"), .init(name: "b", path: "yes")])
+    }
+
+    /// Strings YAML would read as something else, control characters and a literal `${` survive
+    /// a write and a read, in YAML and JSON.
+    @Test func trickyStringsRoundTrip() throws {
+        for text in ["1_000", "0_7", ".inf", "-.NaN", "+1", "yes", "~", " padded ", "a: b # c", "${not a variable}",
+                     "line\nbreak\ttab", "del\u{7F} nel\u{85} ls\u{2028} bom\u{FEFF}", "无花果 · Fig", "12%", "-10"] {
+            let r = Recipe(inputs: [.init(name: "a", path: "a.png")], steps: [.watermark(Watermark(.text(text)))],
+                           outputs: [.init(path: "out.jpg")])
+            #expect(try Recipe(text: r.yaml(), yaml: true) == r, "\(text.debugDescription)")
+            #expect(try Recipe(text: r.json(), yaml: false) == r, "\(text.debugDescription)")
+        }
+        let seeds = Recipe(inputs: [.init(name: "a", path: "a.png")], steps: [.remove(Remove(region: .all, seed: UInt64.max - 5))])
+        #expect(try Recipe(text: seeds.yaml(), yaml: true) == seeds)
     }
 
     /// The exported YAML is readable: plain where YAML allows, quoted where it must be.

@@ -146,6 +146,10 @@ struct BatchTests {
         #expect(csv.id(ofRow: 1) == "A2")
         let jsonl = try Manifest(jsonLines: "{\"id\": \"x\", \"n\": 3}\n\n{\"id\": \"y\", \"n\": 4.50, \"ok\": true}\n")
         #expect(jsonl.rows == [["id": "x", "n": "3"], ["id": "y", "n": "4.50", "ok": "true"]])
+        let crlf = try Manifest(jsonLines: "{\"id\": \"x\"}\r\n{\"id\": \"y\"}\r\n")
+        #expect(crlf.rows.map { $0["id"] } == ["x", "y"])
+        let bom = try Manifest(csv: "\u{FEFF}sku,colour\nA1,red\n")
+        #expect(bom.columns == ["sku", "colour"] && bom.id(ofRow: 0) == "A1")
         let plain = try Manifest(csv: "a\n1\n2\n")
         #expect(plain.id(ofRow: 1) == "row-2")
         #expect(IO.error { _ = try Manifest(csv: "a,b\n1\n") }?.message.contains("row 1 has 1 fields") == true)
@@ -216,6 +220,14 @@ struct BatchTests {
             try csv.replacingOccurrences(of: "A5,coral", with: "A5,crimson").write(toFile: folder + "/skus.csv", atomically: true, encoding: .utf8)
             let changed = Batch(template: batch.template, manifest: try Manifest(contentsOf: folder + "/skus.csv"), jobs: 1, reportPath: folder + "/report.jsonl")
             #expect(try changed.run().map(\.status) == [.skipped, .skipped, .failed, .skipped, .ok])
+
+            // Two rows writing the same file: refused before anything runs.
+            let clash = try Manifest(csv: "sku,colour,photo\nA1,teal,fig.png\nA1x,navy,fig.png\n")
+            let sameFile = Batch(template: try RecipeTemplate(text: Self.template.replacingOccurrences(of: "${sku}", with: "same"), yaml: true,
+                                                              baseDirectory: folder),
+                                 manifest: clash, reportPath: folder + "/clash.jsonl")
+            #expect(IO.error { _ = try sameFile.run() }?.message.contains("rows 1 (A1) and 2 (A1x) both write") == true)
+            #expect(!FileManager.default.fileExists(atPath: folder + "/clash.jsonl"))
 
             // A first run over outputs that exist (and no report) refuses to overwrite them.
             let fresh = Batch(template: batch.template, manifest: batch.manifest, jobs: 1, reportPath: folder + "/other.jsonl")

@@ -73,7 +73,8 @@ public struct Manifest: Sendable {
         if quoted { throw MeldError(.invalidArgument, operation: "batch", "\(name): a quoted field is not closed (line \(line))") }
         if !field.isEmpty || !record.isEmpty { endRecord() }
         guard let header = records.first else { throw MeldError(.invalidArgument, operation: "batch", "\(name) is empty: it needs a header row") }
-        let columns = header.map { $0.trimmingCharacters(in: .whitespaces) }
+        var columns = header.map { $0.trimmingCharacters(in: .whitespaces) }
+        if columns[0].hasPrefix("\u{FEFF}") { columns[0].removeFirst() }   // a UTF-8 byte-order mark
         if let empty = columns.firstIndex(where: \.isEmpty) {
             throw MeldError(.invalidArgument, operation: "batch", "\(name): column \(empty + 1) of the header has no name")
         }
@@ -91,7 +92,7 @@ public struct Manifest: Sendable {
     /// Parses JSON lines (one object per line; blank lines skipped).
     public init(jsonLines text: String, name: String = "manifest") throws(MeldError) {
         var rows: [[String: String]] = [], columns: [String] = []
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, line) in text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             let value = try RecipeValue.parse(trimmed, yaml: false, name: "\(name) line \(i + 1)").value
@@ -219,6 +220,8 @@ public struct BatchProgress: Sendable {
 /// - **Sharded:** ``Shard`` picks every N-th item, so N machines split a catalogue with no
 ///   coordination.
 /// - **Deterministic:** every item's outputs are the bytes `meld run` would write for it.
+/// - The fingerprint covers the recipe's text and the row's values, not the input files: after
+///   changing an input photo in place, rerun with a new report (or delete its outputs).
 public struct Batch: Sendable {
     /// The recipe template.
     public var template: RecipeTemplate
@@ -254,11 +257,13 @@ public struct Batch: Sendable {
     }
 
     /// Runs the shard, calling `progress` after each item (from a worker thread, one call at a
-    /// time). Returns every item's report, in row order.
+    /// time, in the order items finish; keep it quick). Returns every item's report, in row order.
     ///
-    /// - Throws: only for problems with the report file; item failures are in the reports.
+    /// - Throws: `.invalidArgument` when two rows would write the same file (nothing runs);
+    ///   `.ioFailure` for problems with the report file. Item failures are in the reports.
     public func run(progress: @escaping @Sendable (BatchProgress) -> Void = { _ in }) throws(MeldError) -> [BatchItemReport] {
         guard jobs >= 1 && jobs <= 256 else { throw MeldError(.invalidArgument, operation: "batch", "jobs must be 1…256 (got \(jobs))") }
+        try checkDistinctOutputs()
         let resuming = FileManager.default.fileExists(atPath: reportPath)
         let previous = try Self.readReport(reportPath)
         try Recipe.makeFolder(for: reportPath)
@@ -269,7 +274,13 @@ public struct Batch: Sendable {
             throw MeldError(.ioFailure, operation: "batch", "cannot open the report \(reportPath) for writing")
         }
         defer { try? handle.close() }
-        _ = try? handle.seekToEnd()
+        let end = (try? handle.seekToEnd()) ?? 0
+        if end > 0, let reader = FileHandle(forReadingAtPath: reportPath) {
+            // A kill can cut the last line short: start the next record on a line of its own.
+            try? reader.seek(toOffset: end - 1)
+            if let last = try? reader.read(upToCount: 1), last != Data("\n".utf8) { try? handle.write(contentsOf: Data("\n".utf8)) }
+            try? reader.close()
+        }
 
         let rows = self.rows
         let state = Mutex(RunState(progress: BatchProgress(total: rows.count, done: 0, failed: 0, skipped: 0, elapsed: 0, last: nil)))
@@ -289,7 +300,7 @@ public struct Batch: Sendable {
                 let row = rows[k]
                 let report = batch.runItem(row: row, previous: previous[batch.manifest.id(ofRow: row)], replaceUnrecorded: replaceUnrecorded)
                 let line = (try? encoder.encode(report)).map { String(decoding: $0, as: UTF8.self) + "\n" } ?? ""
-                let snapshot: BatchProgress = state.withLock { s in
+                let stop: Bool = state.withLock { s in
                     handleBox.append(line)
                     s.reports[row] = report
                     s.progress.done += 1
@@ -297,12 +308,34 @@ public struct Batch: Sendable {
                     if report.status == .skipped { s.progress.skipped += 1 }
                     s.progress.elapsed = Date().timeIntervalSince(started)
                     s.progress.last = report
-                    return s.progress
+                    progress(s.progress)
+                    return handleBox.failure != nil
                 }
-                progress(snapshot)
+                if stop { return }
             }
         }
+        if let failure = handleBox.failure {
+            throw MeldError(.ioFailure, operation: "batch", "cannot write the report \(reportPath): \(failure); the items reported so far are done, rerun to go on")
+        }
         return state.withLock { s in rows.compactMap { s.reports[$0] } }
+    }
+
+    /// Refuses a catalogue where two rows write the same file (they would overwrite each other
+    /// and never both be done). Rows whose recipe does not decode are left to fail on their own.
+    func checkDistinctOutputs() throws(MeldError) {
+        var owner: [String: Int] = [:]
+        let context = Step.Context(baseDirectory: template.baseDirectory)
+        for row in rows {
+            guard let recipe = try? Recipe(template: template, variables: manifest.rows[row]) else { continue }
+            for output in recipe.outputs {
+                let target = URL(fileURLWithPath: context.path(output.path)).standardizedFileURL.path
+                if let other = owner[target], other != row {
+                    throw MeldError(.invalidArgument, operation: "batch",
+                                    "rows \(other + 1) (\(manifest.id(ofRow: other))) and \(row + 1) (\(manifest.id(ofRow: row))) both write \(target); make the output paths differ (e.g. with ${sku})")
+                }
+                owner[target] = row
+            }
+        }
     }
 
     private struct RunState {
@@ -314,10 +347,16 @@ public struct Batch: Sendable {
     private final class HandleBox: @unchecked Sendable {
         let handle: FileHandle
         init(_ handle: FileHandle) { self.handle = handle }
+        /// The first write error, if any (the run stops taking new items after it).
+        var failure: String?
         /// Called only with the run's lock held.
         func append(_ line: String) {
-            handle.write(Data(line.utf8))
-            try? handle.synchronize()
+            do {
+                try handle.write(contentsOf: Data(line.utf8))
+                try handle.synchronize()
+            } catch {
+                if failure == nil { failure = "\(error.localizedDescription)" }
+            }
         }
     }
 

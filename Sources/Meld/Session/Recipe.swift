@@ -149,7 +149,7 @@ extension Recipe {
                 for (k, v) in pairs {
                     if case .string(let p) = v.value {
                         inputs.append(Input(name: k, path: p))
-                    } else if v.value.isScalar, let text = v.text {
+                    } else if v.value.isScalar, v.value != .null, let text = v.text {
                         inputs.append(Input(name: k, path: text))       // `a: 0123` is the file 0123
                     } else {
                         throw inputsPath.key(k).error(line: v.line, "expected a path, found \(v.value.kindName)")

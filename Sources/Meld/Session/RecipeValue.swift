@@ -138,7 +138,14 @@ extension RecipeValue.Located {
         switch value {
         case .string(let s):
             guard s.contains("${") else { return self }
-            return Self(.string(try Self.substitute(s, variables, path: path, line: line)), line: line)
+            let value = try Self.substitute(s, variables, path: path, line: line)
+            // `opacity: ${o}` with o = 0.4: a number (keeping its text), so that fields read by
+            // Codable types get a number; readers wanting a string still get the text.
+            if s.hasPrefix("${"), s.hasSuffix("}"), s.dropFirst(2).dropLast().allSatisfy({ $0 != "$" && $0 != "{" && $0 != "}" }) {
+                if let d = Double(value), d.isFinite, !value.hasPrefix("+") { return Self(.number(d), line: line, text: value) }
+                if value == "true" || value == "false" { return Self(.bool(value == "true"), line: line, text: value) }
+            }
+            return Self(.string(value), line: line)
         case .array(let items):
             var out: [Self] = []
             for (i, v) in items.enumerated() { out.append(try v.substituting(variables, path: path.index(i))) }
@@ -246,7 +253,9 @@ struct RecipeFields {
     mutating func double(_ key: String) throws(MeldError) -> Double? {
         guard let v = raw(key) else { return nil }
         switch v.value {
-        case .number(let d) where d.isFinite: return d
+        case .number(let d):
+            guard d.isFinite else { throw path.key(key).error(line: v.line, "must be a finite number") }
+            return d
         case .string(let s):
             if let d = Double(s.trimmingCharacters(in: .whitespaces)), d.isFinite { return d }
             throw path.key(key).error(line: v.line, "'\(s)' is not a number")
@@ -263,6 +272,7 @@ struct RecipeFields {
     mutating func uint64(_ key: String) throws(MeldError) -> UInt64? {
         guard let v = raw(key) else { return nil }
         if case .string(let s) = v.value, let u = UInt64(s) { return u }
+        if let text = v.text, let u = UInt64(text) { return u }
         if case .number(let d) = v.value, d >= 0, d == d.rounded(), d < 9e15 { return UInt64(d) }
         throw path.key(key).error(line: v.line, "expected a whole number ≥ 0")
     }
@@ -294,20 +304,23 @@ struct RecipeFields {
 
 extension RecipeValue {
     /// JSON text: keys in the tree's order, two-space indents, numbers without needless decimals.
-    func json(indent: Int = 0) -> String {
+    ///
+    /// - Parameter escaping: write `${` as `$${` (for recipe files, which are read with
+    ///   variables filled in; not for decoding a tree in place).
+    func json(indent: Int = 0, escaping: Bool = true) -> String {
         let pad = String(repeating: "  ", count: indent + 1), end = String(repeating: "  ", count: indent)
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
         case .number(let d): return Self.numberText(d)
-        case .string(let s): return Self.quoted(s)
+        case .string(let s): return Self.quoted(escaping ? Self.escapingVariables(s) : s)
         case .array(let items):
             if items.isEmpty { return "[]" }
-            if items.allSatisfy({ $0.value.isScalar }) { return "[" + items.map { $0.value.json() }.joined(separator: ", ") + "]" }
-            return "[\n" + items.map { pad + $0.value.json(indent: indent + 1) }.joined(separator: ",\n") + "\n" + end + "]"
+            if items.allSatisfy({ $0.value.isScalar }) { return "[" + items.map { $0.value.json(escaping: escaping) }.joined(separator: ", ") + "]" }
+            return "[\n" + items.map { pad + $0.value.json(indent: indent + 1, escaping: escaping) }.joined(separator: ",\n") + "\n" + end + "]"
         case .object(let pairs):
             if pairs.isEmpty { return "{}" }
-            return "{\n" + pairs.map { pad + Self.quoted($0.key) + ": " + $0.value.value.json(indent: indent + 1) }.joined(separator: ",\n") + "\n" + end + "}"
+            return "{\n" + pairs.map { pad + Self.quoted($0.key) + ": " + $0.value.value.json(indent: indent + 1, escaping: escaping) }.joined(separator: ",\n") + "\n" + end + "}"
         }
     }
 
@@ -316,7 +329,7 @@ extension RecipeValue {
         switch self {
         case .array(let items): return "[" + items.map { $0.value.compactJSON() }.joined(separator: ",") + "]"
         case .object(let pairs): return "{" + pairs.map { Self.quoted($0.key) + ":" + $0.value.value.compactJSON() }.joined(separator: ",") + "}"
-        default: return json()
+        default: return json(escaping: false)
         }
     }
 
@@ -373,11 +386,22 @@ extension RecipeValue {
         case .null: "null"
         case .bool(let b): b ? "true" : "false"
         case .number(let d): Self.numberText(d)
-        case .string(let s): Self.yamlString(s)
+        case .string(let s): Self.yamlString(Self.escapingVariables(s))
         case .array(let a) where a.isEmpty: "[]"
         case .object(let o) where o.isEmpty: "{}"
         default: json()
         }
+    }
+
+    /// Control characters, DEL, C1 controls, line/paragraph separators and the BOM: written as
+    /// `\uXXXX` (YAML refuses some raw and folds others).
+    static func needsEscape(_ c: Unicode.Scalar) -> Bool {
+        c.value < 0x20 || (0x7F...0x9F).contains(c.value) || c.value == 0x2028 || c.value == 0x2029 || c.value == 0xFEFF
+    }
+
+    /// `${` written as `$${`, so that a literal `${` reads back as itself.
+    static func escapingVariables(_ s: String) -> String {
+        s.contains("${") ? s.replacingOccurrences(of: "${", with: "$${") : s
     }
 
     static func numberText(_ d: Double) -> String {
@@ -395,7 +419,7 @@ extension RecipeValue {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if ch.value < 0x20 { out += String(format: "\\u%04x", ch.value) } else { out.unicodeScalars.append(ch) }
+                if needsEscape(ch) { out += String(format: "\\u%04x", ch.value) } else { out.unicodeScalars.append(ch) }
             }
         }
         return out + "\""
@@ -406,7 +430,9 @@ extension RecipeValue {
         let special: Set<Character> = [":", "#", "{", "}", "[", "]", ",", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`", "~", "?", "-"]
         let reserved = ["true", "false", "yes", "no", "on", "off", "null", "y", "n"]
         if s.isEmpty || s.first == " " || s.last == " " || s.contains(where: { special.contains($0) || $0.isNewline || $0 == "\t" })
-            || reserved.contains(s.lowercased()) || Double(s) != nil || s.hasPrefix("0x") || s.hasPrefix("0o") {
+            || reserved.contains(s.lowercased()) || Double(s) != nil || s.hasPrefix("0x") || s.hasPrefix("0o")
+            || s.contains("_") || s.first == "." || s.first == "+" || s.first?.isNumber == true
+            || s.unicodeScalars.contains(where: { needsEscape($0) }) {
             return quoted(s)
         }
         return s
@@ -451,7 +477,9 @@ extension RecipeValue: Codable {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]   // the same text every run
             let data = try encoder.encode(value)
-            return try parse(String(decoding: data, as: UTF8.self), yaml: false, name: "value").value
+            // Through JSONDecoder, not the YAML parser: JSONEncoder writes some control
+            // characters raw, which YAML refuses. Keys come back sorted, as they were written.
+            return try JSONDecoder().decode(RecipeValue.self, from: data)
         } catch let e as MeldError {
             throw e
         } catch {
@@ -462,7 +490,7 @@ extension RecipeValue: Codable {
     /// Decodes a `Decodable` from this tree (through JSON), with errors naming `path`.
     func decode<T: Decodable>(_ type: T.Type, path: RecipePath, line: Int?) throws(MeldError) -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(json().utf8))
+            return try JSONDecoder().decode(T.self, from: Data(json(escaping: false).utf8))
         } catch let error as DecodingError {
             throw path.error(line: line, Compose.describe(error))
         } catch {

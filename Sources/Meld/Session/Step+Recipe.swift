@@ -79,7 +79,11 @@ extension Step {
                     guard let l = Length(ring) else { throw here.key("ring").error(line: f.line, "takes pixels (80) or a percentage (10%), got '\(ring)'") }
                     reference = .ring(l)
                 }
-                if try f.string("reference") == "whole" { reference = .whole }
+                switch try f.string("reference") {
+                case nil, "ring": break
+                case "whole": reference = .whole
+                case let other?: throw here.key("reference").error(line: f.line, "'\(other)' is not ring or whole")
+                }
                 self = .harmonize(Harmonize(mask: mask, method: method, strength: try f.double("strength") ?? 1, reference: reference))
             case "compose":
                 if let recipe = try f.string("recipe") {
@@ -117,6 +121,7 @@ extension Step {
                 if paletteText.hasPrefix("image:") {
                     palette = .image(String(paletteText.dropFirst(6)), count: try f.int("colors") ?? 6)
                 } else {
+                    _ = f.raw("colors")
                     var colours: [RGBA] = []
                     for part in paletteText.split(separator: ",") {
                         let t = part.trimmingCharacters(in: .whitespaces)
@@ -138,9 +143,7 @@ extension Step {
             case "crop":
                 let r: Rect
                 if let rect = try f.string("rect") {
-                    let v = rect.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                    guard v.count == 4 else { throw here.key("rect").error(line: f.line, "takes x,y,width,height in whole pixels, got '\(rect)'") }
-                    r = Rect(x: v[0], y: v[1], width: v[2], height: v[3])
+                    r = try Self.rect(rect, path: here.key("rect"), line: f.line)
                 } else {
                     guard let w = try f.int("width"), let h = try f.int("height") else {
                         throw here.error(line: f.line, "give rect: x,y,w,h (or x, y, width and height)")
@@ -164,11 +167,7 @@ extension Step {
                 }
             case "cutout":
                 var box: Rect?
-                if let text = try f.string("box") {
-                    let v = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                    guard v.count == 4 else { throw here.key("box").error(line: f.line, "takes x,y,width,height in whole pixels, got '\(text)'") }
-                    box = Rect(x: v[0], y: v[1], width: v[2], height: v[3])
-                }
+                if let text = try f.string("box") { box = try Self.rect(text, path: here.key("box"), line: f.line) }
                 let d = Cutout()
                 self = .cutout(Cutout(box: box, edgeRadius: try f.int("edge-radius"), despill: try f.bool("despill") ?? d.despill,
                                       refineEdges: try f.bool("refine-edges") ?? d.refineEdges))
@@ -229,7 +228,7 @@ extension Step {
                 // A structured selection written on one line (the session's command form).
                 let tree = try RecipeValue.parse(spec, yaml: false, name: path.key("region").description)
                 s = try tree.value.decode(Selection.self, path: path.key("region"), line: r.line)
-            case .string(let spec): s = try Selection(spec: spec, operation: "recipe")
+            case .string(let spec): s = try Selection(spec: spec, operation: path.parts.last.map { String($0.drop { $0 == "." }) } ?? "region")
             case .object: s = try r.value.decode(Selection.self, path: path.key("region"), line: r.line)
             default: throw path.key("region").error(line: r.line, "expected a region spec, found \(r.value.kindName)")
             }
@@ -320,6 +319,20 @@ extension Step {
         return Resize(modes[0], kernel: kernel)
     }
 
+    /// A seed as a number when a double holds it exactly, else as its decimal text.
+    static func seedValue(_ seed: UInt64) -> RecipeValue {
+        seed < (1 << 53) ? .number(Double(seed)) : .string(String(seed))
+    }
+
+    /// `x,y,width,height` in whole pixels, each within ±1e9 (so that no edge overflows).
+    static func rect(_ text: String, path: RecipePath, line: Int?) throws(MeldError) -> Rect {
+        let v = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard v.count == 4, let x = v[0], let y = v[1], let w = v[2], let h = v[3], [x, y, w, h].allSatisfy({ abs($0) < 1_000_000_000 }) else {
+            throw path.error(line: line, "takes x,y,width,height in whole pixels (each within ±1e9), got '\(text)'")
+        }
+        return Rect(x: x, y: y, width: w, height: h)
+    }
+
     /// The recipe fields of a resize (`width: 800`, `fit: 400x300`, `kernel: …`).
     static func resizeFields(_ r: Resize) -> [(key: String, value: RecipeValue.Located)] {
         var out: [(key: String, value: RecipeValue.Located)] = []
@@ -399,7 +412,7 @@ extension Step {
             case .patchMatch: put("method", .string("patchmatch"))
             case .diffusion: put("method", .string("diffusion"))
             }
-            if op.seed != 0 { put("seed", .number(Double(op.seed))) }
+            if op.seed != 0 { put("seed", Self.seedValue(op.seed)) }
             if op.patchSize != 7 { put("patch-size", .number(Double(op.patchSize))) }
         case .background(let op):
             if op.subject != .subject { try putRegion(op.subject) }
@@ -429,7 +442,7 @@ extension Step {
             putNumber("strength", t.transfer.strength, unless: 1)
             if t.transfer.regrain != d.regrain { put("regrain", .bool(t.transfer.regrain)) }
             if t.transfer.iterations != d.iterations { put("iterations", .number(Double(t.transfer.iterations))) }
-            if t.transfer.seed != d.seed { put("seed", .number(Double(t.transfer.seed))) }
+            if t.transfer.seed != d.seed { put("seed", Self.seedValue(t.transfer.seed)) }
             try putRegion(t.region)
             if let r = t.referenceRegion {
                 guard let spec = r.spec else { throw MeldError(.invalidArgument, operation: "transfer", "reference-region: only simple regions can be written to a recipe") }
@@ -457,7 +470,7 @@ extension Step {
             if let p = t.transfer.patchSize { put("patch", .number(Double(p))) }
             putNumber("pattern-scale", t.transfer.patternScale, unless: d.patternScale)
             putNumber("shading", t.transfer.shading, unless: d.shading)
-            if t.transfer.seed != d.seed { put("seed", .number(Double(t.transfer.seed))) }
+            if t.transfer.seed != d.seed { put("seed", Self.seedValue(t.transfer.seed)) }
         case .resize(let op): fields += Self.resizeFields(op)
         case .crop(let op): put("rect", .string("\(op.rect.x),\(op.rect.y),\(op.rect.width),\(op.rect.height)"))
         case .rotate(let op):
