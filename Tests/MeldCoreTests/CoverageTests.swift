@@ -23,7 +23,7 @@ struct CoverageTests {
         let cov = randomCoverage(width: 45, height: 37, seed: 7)
         let other = randomCoverage(width: 45, height: 37, seed: 8)
         let s = named.schedule(for: cov)
-        for radius in [-3, -1, 2, 5] {
+        for radius in [-3, -1, 2, 5, 12, -17, 40] {
             let got = Coverage.morphology(cov, radius: radius, schedule: s)
             #expect(got == CoverageReference.morphology(cov, radius: radius), "morphology \(radius): \(ImageCompare.describe(got, CoverageReference.morphology(cov, radius: radius)))")
         }
