@@ -39,8 +39,7 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Report file, JSON lines, one per item (default: MANIFEST.report.jsonl, or MANIFEST.shard-I-of-N.report.jsonl).", valueName: "path"))
     var report: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Set a ${variable} for every row (a manifest column of the same name wins): --set key=… (repeatable).", valueName: "name=value"))
-    var variables: [String] = []
+    @OptionGroup var variables: VariableOptions
 
     @Flag(help: "Replace outputs that exist but that the report does not record.")
     var overwrite = false
@@ -55,21 +54,11 @@ struct BatchCommand: ParsableCommand {
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be 1–256 (got \(jobs))") }
         guard ["auto", "bar", "lines", "none"].contains(progress) else { throw ValidationError("--progress must be auto, bar, lines or none") }
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError(error.message) } }
-        _ = try fixedVariables()
-    }
-
-    func fixedVariables() throws -> [String: String] {
-        var out: [String: String] = [:]
-        for v in variables {
-            guard let eq = v.firstIndex(of: "="), eq != v.startIndex else { throw ValidationError("--set takes name=value (got '\(v)')") }
-            out[String(v[..<eq])] = String(v[v.index(after: eq)...])
-        }
-        return out
     }
 
     func run() throws {
         var failed = 0
-        let fixed = try fixedVariables()
+        let fixed = try variables.values()
         try reportingErrors("batch") { () throws(MeldError) in
             let template = try RecipeTemplate(contentsOf: recipe)
             var catalogue = try Manifest(contentsOf: manifest)

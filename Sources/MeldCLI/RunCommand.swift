@@ -27,8 +27,7 @@ struct RunCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Recipe (.yaml, .yml or .json).", valueName: "recipe"))
     var recipe: String
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Set a ${variable}: --set sku=A123 (repeatable).", valueName: "name=value"))
-    var variables: [String] = []
+    @OptionGroup var variables: VariableOptions
 
     @Flag(help: "Replace output files that exist.")
     var overwrite = false
@@ -39,21 +38,8 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print each output's size and digest as JSON lines.")
     var json = false
 
-    func validate() throws {
-        _ = try parsedVariables()
-    }
-
-    func parsedVariables() throws -> [String: String] {
-        var out: [String: String] = [:]
-        for v in variables {
-            guard let eq = v.firstIndex(of: "="), eq != v.startIndex else { throw ValidationError("--set takes name=value (got '\(v)')") }
-            out[String(v[..<eq])] = String(v[v.index(after: eq)...])
-        }
-        return out
-    }
-
     func run() throws {
-        let vars = try parsedVariables()
+        let vars = try variables.values()
         try reportingErrors("run") { () throws(MeldError) in
             let template = try RecipeTemplate(contentsOf: recipe)
             let r = try Recipe(template: template, variables: vars)
@@ -75,5 +61,23 @@ struct RunCommand: ParsableCommand {
                 }
             }
         }
+    }
+}
+
+/// `--set name=value`, shared by `meld run` and `meld batch`.
+struct VariableOptions: ParsableArguments {
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a ${variable}: --set sku=A123 (repeatable; in a batch, a manifest column of the same name wins).", valueName: "name=value"))
+    var assignments: [String] = []
+
+    func validate() throws { _ = try values() }
+
+    /// The assignments as a dictionary (a later `--set` of the same name wins).
+    func values() throws -> [String: String] {
+        var out: [String: String] = [:]
+        for v in assignments {
+            guard let eq = v.firstIndex(of: "="), eq != v.startIndex else { throw ValidationError("--set takes name=value (got '\(v)')") }
+            out[String(v[..<eq])] = String(v[v.index(after: eq)...])
+        }
+        return out
     }
 }
