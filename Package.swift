@@ -19,12 +19,18 @@ let package = Package(
             pkgConfig: "vips",
             providers: [.apt(["libvips-dev"]), .brew(["vips"])]
         ),
+        // zlib (a dependency of libvips-dev; part of the macOS SDK), for the parallel PNG writer.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         // Small non-variadic C wrappers around the libvips calls Meld uses.
         .target(name: "CMeldVipsShims", dependencies: ["CMeldVips"]),
         // Pure Swift + Dispatch: rasters, tiles, scheduler, kernels. No libvips.
         .target(name: "MeldCore"),
         // The only Swift that touches libvips.
-        .target(name: "MeldVips", dependencies: ["CMeldVipsShims", "CMeldVips", "MeldCore"]),
+        .target(name: "MeldVips", dependencies: ["CMeldVipsShims", "CMeldVips", "CZlib", "MeldCore"]),
         // The public API.
         .target(name: "Meld", dependencies: ["MeldVips", "MeldCore", .product(name: "Yams", package: "Yams")]),
         .executableTarget(

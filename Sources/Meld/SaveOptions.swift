@@ -13,7 +13,9 @@ public struct SaveOptions: Sendable, Hashable, Codable {
     public var chromaSubsampling: ChromaSubsampling
     /// Remove EXIF, XMP, IPTC and comments. The ICC profile is always kept so colours stay right.
     public var stripMetadata: Bool
-    /// PNG: zlib compression level 0…9. Default 6.
+    /// PNG: zlib compression level 0…9 (0 stores, 9 is smallest and slowest). Default 3: with the
+    /// row filter Meld's PNG writer uses, level 3 already makes smaller files from photographs
+    /// than libvips' level 6 or Pillow's default, at a fraction of the time (`MeldVips.PNGWriter` explains the choice).
     public var pngCompression: Int
     /// PNG/TIFF: bits per sample, 8 or 16; nil keeps the image's own depth. AVIF/HEIC: 8, 10 or 12.
     public var bitDepth: Int?
@@ -33,7 +35,7 @@ public struct SaveOptions: Sendable, Hashable, Codable {
     /// Creates options; see each property for its default.
     public init(format: ImageFormat? = nil, quality: Int = 85, progressive: Bool = false,
                 chromaSubsampling: ChromaSubsampling = .auto, stripMetadata: Bool = false,
-                pngCompression: Int = 6, bitDepth: Int? = nil, lossless: Bool = false, effort: Int? = nil,
+                pngCompression: Int = 3, bitDepth: Int? = nil, lossless: Bool = false, effort: Int? = nil,
                 tiffCompression: TIFFCompression = .deflate, optimizeCoding: Bool = false, overwrite: Bool = false) {
         self.format = format
         self.quality = quality

@@ -54,7 +54,8 @@ public enum VipsSaver {
     /// Encodes to bytes in memory.
     public static func encode(_ image: VipsImageRef, _ settings: EncoderSettings, strip: Bool) throws(MeldError) -> [UInt8] {
         try VipsRuntime.start()
-        let prepared = try prepare(image, settings, strip: strip)
+        var prepared = try prepare(image, settings, strip: strip)
+        if let runs = try parallelPNG(&prepared, settings) { return Array(runs.joined()) }
         guard let target = vips_target_new_to_memory() else {
             throw VipsRuntime.failure(.processingFailed, "save", "could not create an output buffer")
         }
@@ -75,7 +76,7 @@ public enum VipsSaver {
     /// never damages an existing one.
     public static func write(_ image: VipsImageRef, to path: String, _ settings: EncoderSettings, strip: Bool) throws(MeldError) {
         try VipsRuntime.start()
-        let prepared = try prepare(image, settings, strip: strip)
+        var prepared = try prepare(image, settings, strip: strip)
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -87,7 +88,20 @@ public enum VipsSaver {
         guard let target = vips_target_new_to_file(temp) else {
             throw VipsRuntime.failure(.ioFailure, "save", "cannot create a file in \(folder) (check permissions and free space)")
         }
-        let status = run(prepared, target, settings, strip: strip)
+        let status: Int32
+        do throws(MeldError) {
+            if let runs = try parallelPNG(&prepared, settings) {
+                status = runs.allSatisfy { run in
+                    run.withUnsafeBytes { vips_target_write(target, $0.baseAddress, $0.count) == 0 }
+                } && vips_target_end(target) == 0 ? 0 : -1
+            } else {
+                status = run(prepared, target, settings, strip: strip)
+            }
+        } catch {
+            cmeld_object_unref(target)
+            unlink(temp)
+            throw error
+        }
         cmeld_object_unref(target)
         guard status == 0 else {
             let error = failure(settings)
@@ -99,6 +113,34 @@ public enum VipsSaver {
             unlink(temp)
             throw MeldError(.ioFailure, operation: "save", "cannot move the finished file to \(path): \(reason)")
         }
+    }
+
+    /// The PNG as byte runs from ``PNGWriter`` when it handles the image and settings, else nil.
+    /// The image is rendered to memory first (and `image` replaced by that rendering), so a
+    /// one-pass pipeline is read only once even when libvips' saver has to write it after all.
+    private static func parallelPNG(_ image: inout VipsImageRef, _ settings: EncoderSettings) throws(MeldError) -> [[UInt8]]? {
+        guard case let .png(compression, bitDepth, interlace) = settings,
+              PNGWriter.handles(image, bitDepth: bitDepth, interlace: interlace) else { return nil }
+        guard let memory = vips_image_copy_memory(image.pointer) else { throw failure(settings) }
+        image = VipsImageRef(owning: memory)
+        return try PNGWriter.encode(image, compression: compression, bitDepth: bitDepth, threads: Schedule.defaultThreads) { (tiny: VipsImageRef) throws(MeldError) -> [UInt8] in
+            try libvipsEncode(tiny, .png(compression: 0, bitDepth: bitDepth, interlace: false))
+        }
+    }
+
+    /// Encodes with libvips' own saver, to memory.
+    static func libvipsEncode(_ image: VipsImageRef, _ settings: EncoderSettings) throws(MeldError) -> [UInt8] {
+        guard let target = vips_target_new_to_memory() else {
+            throw VipsRuntime.failure(.processingFailed, "save", "could not create an output buffer")
+        }
+        defer { cmeld_object_unref(target) }
+        guard run(image, target, settings, strip: false) == 0 else { throw failure(settings) }
+        var length = 0
+        guard let bytes = cmeld_target_copy_bytes(target, &length) else {
+            throw MeldError(.processingFailed, operation: "save", "the encoder produced no data")
+        }
+        defer { cmeld_free(bytes) }
+        return Array(UnsafeRawBufferPointer(start: bytes, count: length))
     }
 
     private static func failure(_ settings: EncoderSettings) -> MeldError {
