@@ -92,6 +92,18 @@ struct ColourLUTTests {
         #expect(tiled == serial, "\(ImageCompare.describe(tiled, serial))")
     }
 
+    @Test("grading in place gives the same bits as grading into a new raster", arguments: [PixelLayout.rgba, .rgb, .grayAlpha])
+    func inPlaceMatches(_ layout: PixelLayout) throws {
+        let lut = try ColourLUT(size: 9, sampling: testGrade)
+        let image = SyntheticScene.noise(width: 53, height: 29, layout: layout, seed: 5)
+        let mask = SyntheticScene.noise(width: 53, height: 29, layout: .gray, seed: 6)
+        let copy = LUTApplication.apply(lut, to: image, mask: mask, strength: 0.7)
+        var graded = image
+        LUTApplication.apply(lut, toInPlace: &graded, mask: mask, strength: 0.7)
+        #expect(graded == copy, "\(ImageCompare.describe(graded, copy))")
+        #expect(image == SyntheticScene.noise(width: 53, height: 29, layout: layout, seed: 5), "the caller's copy is untouched")
+    }
+
     @Test("identity LUT leaves pixels alone (within the encode/decode tables' error); grey becomes RGB")
     func identity() throws {
         let lut = try ColourLUT.identity(size: 2)

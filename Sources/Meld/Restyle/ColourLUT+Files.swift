@@ -87,9 +87,9 @@ public struct ApplyLUT: ImageOperation {
     /// is resampled to the image's size. With no mask, the whole image.
     public func apply(to image: Image, within mask: Mask?, schedule: Schedule = .default) throws(MeldError) -> Image {
         try validate()
-        let raster = try image.raster(schedule: schedule)
+        var raster = try image.raster(schedule: schedule)
         let coverage = try image.coverage(mask, operation: "lut")
-        let graded = LUTApplication.apply(lut, to: raster, mask: coverage, strength: Float(strength), schedule: schedule)
-        return try image.replacingPixels(with: graded)
+        LUTApplication.apply(lut, toInPlace: &raster, mask: coverage, strength: Float(strength), schedule: schedule)
+        return try image.replacingPixels(with: raster)
     }
 }

@@ -22,60 +22,81 @@ public enum LUTApplication {
         let src = source.layout.colourChannels == 1 ? RasterLayouts.expandedToRGB(source) : source
         var out = Raster(uninitializedWidth: src.width, height: src.height, layout: src.layout)
         out.isPremultiplied = src.isPremultiplied
-        let hasAlpha = src.layout.hasAlpha
+        src.withView { sv in
+            out.withMutableView { ov in
+                grade(lut, from: sv, into: ov, premultiplied: src.isPremultiplied, mask: mask, strength: strength, schedule: schedule)
+            }
+        }
+        return out
+    }
+
+    /// Grades `raster` in place: the same result as ``apply(_:to:mask:strength:schedule:)``
+    /// without a second full-size raster (a grey raster still becomes RGB).
+    public static func apply(_ lut: ColourLUT, toInPlace raster: inout Raster, mask: Raster? = nil, strength: Float = 1,
+                             schedule: Schedule = .default) {
+        precondition(mask == nil || (mask!.width == raster.width && mask!.height == raster.height), "mask size")
+        if raster.layout.colourChannels == 1 { raster = RasterLayouts.expandedToRGB(raster) }
+        let premultiplied = raster.isPremultiplied
+        raster.withMutableView { view in
+            grade(lut, from: view.readOnly, into: view, premultiplied: premultiplied, mask: mask, strength: strength, schedule: schedule)
+        }
+    }
+
+    /// The per-pixel grade from `sv` into `ov` (which may be the same pixels: each pixel is
+    /// read before it is written).
+    private static func grade(_ lut: ColourLUT, from sv: RasterView, into ov: MutableRasterView, premultiplied: Bool,
+                              mask: Raster?, strength: Float, schedule: Schedule) {
+        let hasAlpha = sv.channels == 4
         let dim = lut.dimension, n = lut.size
         let scale = (Float(n - 1) / (lut.domainMax[0] - lut.domainMin[0]),
                      Float(n - 1) / (lut.domainMax[1] - lut.domainMin[1]),
                      Float(n - 1) / (lut.domainMax[2] - lut.domainMin[2]))
         let offset = (lut.domainMin[0], lut.domainMin[1], lut.domainMin[2])
-        let premultiplied = src.isPremultiplied
         lut.table.withUnsafeBufferPointer { tablePointer in
             EncodedSRGB.withTables { enc, dec in
                 let t = SendablePointer(tablePointer.baseAddress!), e = SendablePointer(enc), d = SendablePointer(dec)
-                src.withView { sv in
-                    out.withMutableView { ov in
-                        withOptionalView(mask) { mv in
-                            TileScheduler.forEachTile(in: src.bounds, schedule: schedule) { tile in
-                                for y in tile.y..<tile.maxY {
-                                    let o = y &* sv.width
-                                    let r0 = sv.plane(0) + o, g0 = sv.plane(1) + o, b0 = sv.plane(2) + o
-                                    let r1 = ov.plane(0) + o, g1 = ov.plane(1) + o, b1 = ov.plane(2) + o
-                                    let a0: UnsafePointer<Float>? = hasAlpha ? sv.plane(3) + o : nil
-                                    let m0: UnsafePointer<Float>? = mv.map { $0.plane(0) + o }
-                                    for x in tile.x..<tile.maxX {
-                                        let a: Float = a0?[x] ?? 1
-                                        var k = strength
-                                        if let m0 { k *= m0[x] }
-                                        if k <= 0 || a <= 0 {
-                                            r1[x] = r0[x]; g1[x] = g0[x]; b1[x] = b0[x]
-                                            continue
-                                        }
-                                        let inv: Float = (hasAlpha && premultiplied) ? 1 / a : 1
-                                        let v = ColourLUT.lookup(t.pointer, dimension: dim, size: n, scale: scale, offset: offset,
-                                                                 EncodedSRGB.encode(r0[x] * inv, e.pointer),
-                                                                 EncodedSRGB.encode(g0[x] * inv, e.pointer),
-                                                                 EncodedSRGB.encode(b0[x] * inv, e.pointer))
-                                        let back: Float = (hasAlpha && premultiplied) ? a : 1
-                                        let r = EncodedSRGB.decode(v.0, d.pointer) * back
-                                        let g = EncodedSRGB.decode(v.1, d.pointer) * back
-                                        let b = EncodedSRGB.decode(v.2, d.pointer) * back
-                                        if k >= 1 {
-                                            r1[x] = r; g1[x] = g; b1[x] = b
-                                        } else {
-                                            r1[x] = r0[x] + k * (r - r0[x])
-                                            g1[x] = g0[x] + k * (g - g0[x])
-                                            b1[x] = b0[x] + k * (b - b0[x])
-                                        }
-                                    }
-                                    if let a0 { (ov.plane(3) + o + tile.x).update(from: a0 + tile.x, count: tile.width) }
+                withOptionalView(mask) { mv in
+                    TileScheduler.forEachTile(in: Rect(width: sv.width, height: sv.height), schedule: schedule) { tile in
+                        for y in tile.y..<tile.maxY {
+                            let o = y &* sv.width
+                            let r0 = sv.plane(0) + o, g0 = sv.plane(1) + o, b0 = sv.plane(2) + o
+                            let r1 = ov.plane(0) + o, g1 = ov.plane(1) + o, b1 = ov.plane(2) + o
+                            let a0: UnsafePointer<Float>? = hasAlpha ? sv.plane(3) + o : nil
+                            let m0: UnsafePointer<Float>? = mv.map { $0.plane(0) + o }
+                            for x in tile.x..<tile.maxX {
+                                let a: Float = a0?[x] ?? 1
+                                var k = strength
+                                if let m0 { k *= m0[x] }
+                                let r00 = r0[x], g00 = g0[x], b00 = b0[x]
+                                if k <= 0 || a <= 0 {
+                                    r1[x] = r00; g1[x] = g00; b1[x] = b00
+                                    continue
                                 }
+                                let inv: Float = (hasAlpha && premultiplied) ? 1 / a : 1
+                                let v = ColourLUT.lookup(t.pointer, dimension: dim, size: n, scale: scale, offset: offset,
+                                                         EncodedSRGB.encode(r00 * inv, e.pointer),
+                                                         EncodedSRGB.encode(g00 * inv, e.pointer),
+                                                         EncodedSRGB.encode(b00 * inv, e.pointer))
+                                let back: Float = (hasAlpha && premultiplied) ? a : 1
+                                let r = EncodedSRGB.decode(v.0, d.pointer) * back
+                                let g = EncodedSRGB.decode(v.1, d.pointer) * back
+                                let b = EncodedSRGB.decode(v.2, d.pointer) * back
+                                if k >= 1 {
+                                    r1[x] = r; g1[x] = g; b1[x] = b
+                                } else {
+                                    r1[x] = r00 + k * (r - r00)
+                                    g1[x] = g00 + k * (g - g00)
+                                    b1[x] = b00 + k * (b - b00)
+                                }
+                            }
+                            if let a0, UnsafePointer(ov.plane(3)) != sv.plane(3) {
+                                (ov.plane(3) + o + tile.x).update(from: a0 + tile.x, count: tile.width)
                             }
                         }
                     }
                 }
             }
         }
-        return out
     }
 }
 
