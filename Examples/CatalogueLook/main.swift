@@ -49,7 +49,31 @@ do {
     }
     try Image(raster: sheet).write(to: "\(output)/one-look.jpg", options: SaveOptions(quality: 88, overwrite: true))
     try reference.applying(Resize(.fill(width: cell, height: cell))).write(to: "\(output)/reference.jpg", options: SaveOptions(quality: 88, overwrite: true))
-    print("wrote \(output)/one-look.jpg and reference.jpg")
+
+    // The same as a Compose option: a catalogue strip of the five photos on a paper-white page,
+    // composed once as shot and once with `look` (every image layer restyled to the reference
+    // before it is placed). In a recipe: `look: {reference: meadow.jpg, strength: 0.8}`.
+    let width = names.count * cell + (names.count + 1) * gap
+    func page(_ look: ComposeLook?) throws -> Image {
+        var inputs: [String: Image] = ["meadow": reference]
+        var layers: [Layer] = []
+        for (i, name) in names.enumerated() {
+            inputs[name] = thumbs[i]
+            layers.append(Layer(.image(name), anchor: .topLeft, rect: [.pixels(Double(gap + i * (cell + gap))), .pixels(Double(gap)), .pixels(Double(cell)), .pixels(Double(cell))], fit: .cover))
+        }
+        let compose = Compose(canvas: .color(width: width, height: cell + 2 * gap, RGBA(red: 0.97, green: 0.96, blue: 0.94)),
+                              layers: layers, look: look)
+        return try compose.render(inputs: inputs)
+    }
+    let t0 = ContinuousClock.now
+    let asShot = try page(nil).raster()
+    let oneLook = try page(ComposeLook(reference: "meadow", transfer: ColourTransfer(strength: 0.8))).raster()
+    print("composed the page twice (as shot, with look) in \(ContinuousClock.now - t0)")
+    var pages = Raster(width: width, height: 2 * asShot.height, layout: .rgb)
+    place(asShot, into: &pages, x0: 0, y0: 0)
+    place(oneLook, into: &pages, x0: 0, y0: asShot.height)
+    try Image(raster: pages).write(to: "\(output)/compose-look.jpg", options: SaveOptions(quality: 88, overwrite: true))
+    print("wrote \(output)/one-look.jpg, compose-look.jpg and reference.jpg")
 } catch {
     FileHandle.standardError.write(Data("CatalogueLook: \(error)\n".utf8))
     exit(1)

@@ -29,8 +29,10 @@ struct ComposeCommand: ParsableCommand {
         destination-atop, xor, plus-lighter, and the seamless strategies poisson, poisson-mixed,
         poisson-monochrome, multiband), harmonize (auto, reinhard, affine, white-balance,
         exposure, or {"method": M, "strength": S}: match the layer's colour and light to the canvas
-        around it; also at the top level for every image layer). Lengths are pixels (120) or canvas
-        fractions ("25%").
+        around it; also at the top level for every image layer). At the top level, "look":
+        "ref.jpg" or {"reference": R, "method": "reinhard|ot", "strength": S, "canvas": true}
+        restyles every image layer (and with canvas, the canvas photo) to one look first; without
+        a reference, to the set's pooled look. Lengths are pixels (120) or canvas fractions ("25%").
         Compositing is in linear light unless "space": "srgb" (Photoshop's default).
         The output streams: memory does not grow with the number of layers.
         """

@@ -8,7 +8,9 @@ extension Compose {
     func render(canvasImage: Image?, inputs: [String: Image], baseDirectory: String?, streaming requested: Bool) throws(MeldError) -> Image {
         // Harmonized and seamless layers look at the composite beneath them while planning, which
         // reads the inputs out of order: such compositions load their files for random access.
-        let looksBeneath = layers.contains { setting(for: $0) != nil || $0.seamless != nil || !$0.shadows.isEmpty || $0.reflection != nil }
+        // A look reads every input twice (its statistics, then the restyle).
+        let looksBeneath = look != nil
+            || layers.contains { setting(for: $0) != nil || $0.seamless != nil || !$0.shadows.isEmpty || $0.reflection != nil }
         let streaming = requested && !looksBeneath
         let options = LoadOptions(sequential: streaming)
         var sources: [String] = []
@@ -32,12 +34,10 @@ extension Compose {
             }
         }
 
-        let canvas: Compositor.Canvas
-        let cw: Int, ch: Int
+        // The canvas photo, if the canvas is one.
+        var photo: Image? = canvasImage
         if let canvasImage {
             sources += canvasImage.sourcePaths
-            canvas = .image(canvasImage.ref)
-            (cw, ch) = (canvasImage.width, canvasImage.height)
         } else {
             switch self.canvas {
             case .input:
@@ -46,12 +46,25 @@ extension Compose {
                                     "canvas: \"input\" needs an image: apply the composition to one, or pass an input named \"input\"")
                 }
                 sources += image.sourcePaths
-                canvas = .image(image.ref)
-                (cw, ch) = (image.width, image.height)
+                photo = image
             case .image(let source):
-                let image = try resolve(source, "canvas")
-                canvas = .image(image.ref)
-                (cw, ch) = (image.width, image.height)
+                photo = try resolve(source, "canvas")
+            case .color, .gradient:
+                break
+            }
+        }
+        let restyled = try restyledForLook(canvasImage: photo, resolve: resolve)
+        photo = restyled.canvas
+
+        let canvas: Compositor.Canvas
+        let cw: Int, ch: Int
+        if let photo {
+            canvas = .image(photo.ref)
+            (cw, ch) = (photo.width, photo.height)
+        } else {
+            switch self.canvas {
+            case .input, .image:
+                preconditionFailure("an image canvas was resolved above")
             case .color(let w, let h, let c):
                 canvas = .fill(width: w, height: h, CanvasFill(solid: c.simd))
                 (cw, ch) = (w, h)
@@ -72,7 +85,7 @@ extension Compose {
                 let beneath: VipsImageRef? = setting(for: layer) != nil || layer.seamless != nil || grounded
                     ? try Compositor.composite(canvas: canvas, layers: placed, space: space) : nil
                 let top = try place(layer, label: label, canvasWidth: cw, canvasHeight: ch, streaming: streaming,
-                                    canvasPixels: beneath, resolve: resolve)
+                                    canvasPixels: beneath, restyled: restyled.layers, resolve: resolve)
                 if grounded { placed += try Self.grounding(for: top, layer: layer, canvas: beneath) }
                 placed.append(top)
             } catch where error.message.hasPrefix(label) {
@@ -94,11 +107,13 @@ extension Compose {
     }
 
     func place(_ layer: Layer, label: String, canvasWidth cw: Int, canvasHeight ch: Int, streaming: Bool,
-               canvasPixels: VipsImageRef?, resolve: (String, String) throws(MeldError) -> Image) throws(MeldError) -> CompositorLayer {
+               canvasPixels: VipsImageRef?, restyled: [String: Image] = [:],
+               resolve: (String, String) throws(MeldError) -> Image) throws(MeldError) -> CompositorLayer {
         var content: VipsImageRef
         switch layer.content {
         case .image(let source):
-            let image = try resolve(source, "\(label): image")
+            let image: Image
+            if let done = restyled[source] { image = done } else { image = try resolve(source, "\(label): image") }
             switch layer.cutout {
             case nil: content = image.ref
             case .subject?: content = try image.applying(Cutout()).ref

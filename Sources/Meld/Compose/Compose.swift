@@ -27,18 +27,22 @@ public struct Compose: ImageOperation {
     /// Harmonization for every image layer that does not set its own (nil: none). Text layers
     /// are never harmonized unless they ask.
     public var harmonize: LayerHarmonize?
+    /// One look for the whole set: every image layer (and optionally the canvas photo) restyled
+    /// to a common reference before harmonizing (nil: none). See ``ComposeLook``.
+    public var look: ComposeLook?
 
     /// The largest canvas side accepted.
     public static let maxSide = 1 << 17
 
     /// A composition.
-    public init(canvas: Canvas, layers: [Layer], space: CompositingSpace = .linear, harmonize: LayerHarmonize? = nil) {
-        self.canvas = canvas; self.layers = layers; self.space = space; self.harmonize = harmonize
+    public init(canvas: Canvas, layers: [Layer], space: CompositingSpace = .linear, harmonize: LayerHarmonize? = nil,
+                look: ComposeLook? = nil) {
+        self.canvas = canvas; self.layers = layers; self.space = space; self.harmonize = harmonize; self.look = look
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case canvas, layers, space, harmonize }
+    enum CodingKeys: String, CodingKey, CaseIterable { case canvas, layers, space, harmonize, look }
 
-    /// Decodes `{"canvas": {...}, "layers": [...], "space": "linear"}`.
+    /// Decodes `{"canvas": {...}, "layers": [...], "space": "linear", "harmonize": ..., "look": ...}`.
     public init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -46,12 +50,14 @@ public struct Compose: ImageOperation {
         layers = try c.decodeIfPresent([Layer].self, forKey: .layers) ?? []
         space = try c.decodeIfPresent(CompositingSpace.self, forKey: .space) ?? .linear
         harmonize = try c.decodeIfPresent(LayerHarmonize.self, forKey: .harmonize)
+        look = try c.decodeIfPresent(ComposeLook.self, forKey: .look)
     }
 
     /// Checks every field; messages name the layer and the field.
     public func validate() throws(MeldError) {
         func fail(_ message: String) -> MeldError { MeldError(.invalidArgument, operation: "compose", message) }
         if let h = harmonize, !(0...1).contains(h.strength) { throw fail("harmonize strength must be between 0 and 1 (got \(h.strength))") }
+        try look?.validate()
         switch canvas {
         case .input: break
         case .image(let p):

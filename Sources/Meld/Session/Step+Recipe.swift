@@ -90,7 +90,7 @@ extension Step {
                     self = .compose(.file(recipe))
                 } else {
                     let c = try body.value.decode(Compose.self, path: here, line: body.line)
-                    for k in ["canvas", "layers", "space", "harmonize"] { _ = f.raw(k) }
+                    for k in Compose.CodingKeys.allCases.map(\.rawValue) { _ = f.raw(k) }
                     self = .compose(.inline(c))
                 }
             case "place":
@@ -203,7 +203,7 @@ extension Step {
         "remove": regionFields + ["method", "seed", "patch-size"],
         "background": regionFields + ["with", "harmonize"],
         "harmonize": ["mask", "method", "strength", "ring", "reference"],
-        "compose": ["recipe", "canvas", "layers", "space", "harmonize"],
+        "compose": ["recipe", "canvas", "layers", "space", "harmonize", "look"],
         "place": ["image", "x", "y", "anchor", "width", "height", "fit", "rotate", "opacity", "feather", "blend", "mask", "name", "harmonize"],
         "transfer": regionFields + ["reference", "method", "strength", "regrain", "iterations", "seed", "reference-region"],
         "lut": regionFields + ["cube", "hald", "strength"],
@@ -433,7 +433,7 @@ extension Step {
         case .compose(.file(let p)): put("recipe", .string(p))
         case .compose(.inline(let c)):
             guard case .object(let pairs) = try RecipeValue.from(c) else { break }
-            let order = ["canvas", "layers", "space", "harmonize"]
+            let order = ["canvas", "layers", "space", "harmonize", "look"]
             fields = pairs.sorted { (order.firstIndex(of: $0.key) ?? 9) < (order.firstIndex(of: $1.key) ?? 9) }
         case .transfer(let t):
             put("reference", .string(t.reference))

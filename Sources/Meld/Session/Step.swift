@@ -341,6 +341,7 @@ extension Step {
                 if case .image(let p) = layer.content { out.append(p) }
                 if let m = layer.mask { out.append(m) }
             }
+            if let r = c.look?.reference { out.append(r) }
             return out
         case .transfer(let t): return [t.reference] + (t.region?.paths ?? []) + (t.referenceRegion?.paths ?? [])
         case .lut(let l):
