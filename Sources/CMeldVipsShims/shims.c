@@ -539,3 +539,30 @@ int cmeld_constant(VipsImage **out, int width, int height, const double *values,
 int cmeld_insert(VipsImage *main, VipsImage *sub, VipsImage **out, int x, int y) {
     return vips_insert(main, sub, out, x, y, NULL);
 }
+
+// ---- metadata carried over to new pixels ----------------------------------------
+
+// Fields that describe the pixels themselves, or that would be wrong for new pixels: the
+// basic header, the ICC profile (new pixels are sRGB), multi-page layout, loader bookkeeping.
+static int cmeld_field_describes_pixels(const char *name) {
+    static const char *skip[] = { "width", "height", "bands", "format", "coding", "interpretation",
+        "xoffset", "yoffset", "xres", "yres", "filename", "icc-profile-data", "page-height", "n-pages",
+        "delay", "loop", "gif-delay", "gif-loop", "bits-per-sample", "palette-bit-depth", NULL };
+    for (int i = 0; skip[i]; i++) if (strcmp(name, skip[i]) == 0) return 1;
+    return strncmp(name, "vips-", 5) == 0;
+}
+
+static void *cmeld_copy_field(VipsImage *from, const char *name, GValue *value, void *a) {
+    (void)from;
+    if (!cmeld_field_describes_pixels(name)) vips_image_set((VipsImage *)a, name, value);
+    return NULL;
+}
+
+void cmeld_copy_metadata(VipsImage *from, VipsImage *to) {
+    to->Xres = from->Xres;
+    to->Yres = from->Yres;
+    vips_image_map(from, cmeld_copy_field, to);
+    // An upright source (turned on load, its orientation fields removed) must say so
+    // explicitly, or the saver takes the orientation still recorded in the EXIF block.
+    if (!vips_image_get_typeof(from, VIPS_META_ORIENTATION)) vips_image_set_int(to, VIPS_META_ORIENTATION, 1);
+}

@@ -117,6 +117,16 @@ public struct Image: Sendable {
         self.init(ref: ref, sourcePaths: [], sourceFormat: nil)
     }
 
+    /// This image's metadata and sources with new pixels: what an operation that computes its
+    /// result in the working format returns. EXIF, XMP, IPTC, resolution and comments are kept
+    /// (so a camera's or a rights holder's data survive an edit; `SaveOptions.stripMetadata`
+    /// removes them); the ICC profile is not, since the new pixels are sRGB. 16-bit when this
+    /// image is, else 8-bit.
+    public func replacingPixels(with raster: Raster, schedule: Schedule = .default) throws(MeldError) -> Image {
+        let ref = try PixelBridge.image(from: raster, bitDepth: bitDepth > 8 ? 16 : 8, schedule: schedule, metadataFrom: self.ref)
+        return Image(ref: ref, sourcePaths: sourcePaths, sourceFormat: sourceFormat)
+    }
+
     /// Width in pixels (upright, after EXIF orientation).
     public var width: Int { ref.width }
     /// Height in pixels.

@@ -60,7 +60,11 @@ public enum PixelBridge {
     }
 
     /// Encodes a raster as an sRGB (or grey) libvips image of 8 or 16 bits per sample.
-    public static func image(from raster: Raster, bitDepth: Int = 8, schedule: Schedule = .default) throws(MeldError) -> VipsImageRef {
+    ///
+    /// `metadataFrom`: an image whose metadata (EXIF, XMP, IPTC, resolution, orientation,
+    /// comments — not its ICC profile, since the new pixels are sRGB) the new image carries.
+    public static func image(from raster: Raster, bitDepth: Int = 8, schedule: Schedule = .default,
+                             metadataFrom source: VipsImageRef? = nil) throws(MeldError) -> VipsImageRef {
         try VipsRuntime.start()
         guard bitDepth == 8 || bitDepth == 16 else {
             throw MeldError(.invalidArgument, operation: "write", "bit depth must be 8 or 16 (got \(bitDepth))")
@@ -91,6 +95,8 @@ public enum PixelBridge {
             free(memory)
             throw VipsRuntime.failure(.processingFailed, "write", "libvips could not wrap the pixels")
         }
+        // The image is new and not shared yet, so its fields may still be set.
+        if let source { cmeld_copy_metadata(source.pointer, image) }
         return VipsImageRef(owning: image)
     }
 

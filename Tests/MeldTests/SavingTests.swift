@@ -74,6 +74,34 @@ struct SavingTests {
         }
     }
 
+    /// Operations that compute new pixels keep the source's EXIF (camera, date), drop nothing
+    /// else a user would miss, and do not carry a stale orientation.
+    @Test func editsKeepTheCamerasMetadata() throws {
+        try IO.withTemporaryFolder { folder in
+            let bridge = try Image(contentsOf: IO.sample("bridge_at_night.jpg")).cropped(to: Rect(x: 600, y: 400, width: 96, height: 64))
+            let edited: [(String, Image)] = [
+                ("recolor", try bridge.applying(Recolor(region: .rectangle(Rect(x: 10, y: 10, width: 30, height: 20)), to: .colour(RGBA(red: 0.9, green: 0.1, blue: 0.1))))),
+                ("lut", try bridge.applying(ApplyLUT(lut: try ColourLUT.identity(size: 2)))),
+                ("adjust", try bridge.applying(Adjust(region: .rectangle(Rect(x: 0, y: 0, width: 50, height: 40)), exposure: 0.5))),
+            ]
+            for (name, image) in edited {
+                try image.write(to: folder + "/\(name).jpg")
+                try image.write(to: folder + "/\(name)-stripped.jpg", options: SaveOptions(stripMetadata: true))
+                let kept = try IO.data(folder + "/\(name).jpg"), stripped = try IO.data(folder + "/\(name)-stripped.jpg")
+                for marker in ["OLYMPUS", "2005:04:28"] {
+                    #expect(kept.range(of: Data(marker.utf8)) != nil, "\(name): \(marker) kept")
+                    #expect(stripped.range(of: Data(marker.utf8)) == nil, "\(name): \(marker) stripped")
+                }
+            }
+            // A photo turned upright on load and then edited is saved upright, without orientation 6.
+            let turned = try Image(contentsOf: IO.fixture("orientation/orientation-6.jpg"))
+            let recoloured = try turned.applying(Recolor(region: .rectangle(Rect(x: 0, y: 0, width: 20, height: 20)), to: .colour(RGBA(red: 0.1, green: 0.1, blue: 0.9))))
+            try recoloured.write(to: folder + "/upright.jpg")
+            let info = try ImageInfo(contentsOf: folder + "/upright.jpg")
+            #expect(info.orientation == 1 && info.width == turned.width && info.height == turned.height)
+        }
+    }
+
     @Test func webpLosslessIsExact() throws {
         for image in [try IO.smallPhoto(), try Image(contentsOf: IO.sample("lightbulb_cutout.png"))] {
             let bytes = try image.encoded(as: .webp, options: SaveOptions(lossless: true, effort: 0))

@@ -94,6 +94,10 @@ int cmeld_flatten(VipsImage *in, VipsImage **out, const double *background, int 
 
 // ---- pixels between libvips and Meld ----------------------------------------
 
+/// Copies `from`'s metadata (EXIF, XMP, IPTC, resolution, orientation, comments; not the ICC
+/// profile, the basic header or multi-page fields) onto `to`, which must not be shared yet.
+/// Why a shim: vips_image_map takes a C callback, which Swift cannot pass with context cleanly.
+void cmeld_copy_metadata(VipsImage *from, VipsImage *to);
 /// Evaluates `in` (threaded) and copies its pixels, interleaved and row-major
 /// with no padding, into `buffer` of `length` bytes owned by the caller.
 int cmeld_write_to_buffer(VipsImage *in, void *buffer, size_t length);

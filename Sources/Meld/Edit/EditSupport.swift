@@ -13,7 +13,7 @@ enum EditSupport {
 
     /// An image of `raster` at the source's bit depth (16 stays 16, else 8), keeping its sources.
     static func finish(_ raster: Raster, like image: Image, schedule: Schedule) throws(MeldError) -> Image {
-        image.with(try Image(raster: raster, bitDepth: image.bitDepth > 8 ? 16 : 8, schedule: schedule).ref)
+        try image.replacingPixels(with: raster, schedule: schedule)
     }
 
     static func fail(_ operation: String, _ message: String) -> MeldError {

@@ -74,7 +74,7 @@ public struct Harmonize: ImageOperation {
         try validate()
         let m = try mask.resampled(width: image.width, height: image.height)
         var raster = Raster(uninitializedWidth: 0, height: 0, layout: .rgb)
-        let bits = try image.read(into: &raster, schedule: schedule)
+        try image.read(into: &raster, schedule: schedule)
         if raster.layout.colourChannels != 3 {
             // Grey images are matched as RGB.
             throw MeldError(.unsupportedFeature, operation: "harmonize", "greyscale images cannot be harmonized yet; convert to RGB first")
@@ -100,7 +100,7 @@ public struct Harmonize: ImageOperation {
         }
         let (match, confidence) = Harmonizer.estimate(method, source: region, reference: ref)
         Harmonizer.apply(match, strength: Float(strength), to: &raster, mask: m.raster, schedule: schedule)
-        let out = try Image(raster: raster, bitDepth: bits, schedule: schedule)
+        let out = try image.replacingPixels(with: raster, schedule: schedule)
         return (out, Report(match: match, confidence: confidence, region: region, reference: ref))
     }
 }

@@ -11,13 +11,6 @@ import Darwin
 #endif
 
 extension Image {
-    /// An image made from working-format pixels that still counts `self`'s files as its
-    /// sources (so saving over them is refused) and keeps 16-bit depth for 16-bit sources.
-    func replacingPixels(with raster: Raster) throws(MeldError) -> Image {
-        let ref = try PixelBridge.image(from: raster, bitDepth: bitDepth > 8 ? 16 : 8)
-        return Image(ref: ref, sourcePaths: sourcePaths, sourceFormat: sourceFormat)
-    }
-
     /// The coverage plane of `mask` at this image's size (resampled when it differs).
     func coverage(_ mask: Mask?, operation: String) throws(MeldError) -> Raster? {
         guard let mask else { return nil }

@@ -47,7 +47,7 @@ public struct InvisibleWatermark: ImageOperation {
         try Self.checkSize(image.width, image.height)
         var raster = try image.raster()
         embed(in: &raster)
-        return image.with(try Image(raster: raster, bitDepth: image.bitDepth > 8 ? 16 : 8).ref)
+        return try image.replacingPixels(with: raster)
     }
 
     /// Marks a working-format raster in place (no validation; see ``validate()``).
