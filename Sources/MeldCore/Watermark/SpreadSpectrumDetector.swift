@@ -79,14 +79,26 @@ public enum SpreadSpectrumDetector {
                 small.withUnsafeMutableBufferPointer { s in
                     let out = UnsafeSendableBox(s.baseAddress!)
                     let inv = 1 / Float(k * k)
-                    TileScheduler.forEachTile(in: Rect(width: ww, height: wh), schedule: strips) { tile in
-                        for y in tile.y..<tile.maxY {
-                            for x in tile.x..<tile.maxX {
-                                var acc: Float = 0
+                    // Row by row: a pixel row's luma at once, added into the working pixels'
+                    // sums (each still sums its block row by row, left to right).
+                    TileScheduler.forEachTile(in: Rect(width: ww, height: wh), schedule: strips,
+                                              makeScratch: { CellRowScratch() }) { tile, scratch in
+                        let x0 = tile.x * k, count = tile.width * k
+                        scratch.reserve(pixels: count, cells: 0)
+                        scratch.row.withUnsafeMutableBufferPointer { row in
+                            let lr = row.baseAddress!
+                            for y in tile.y..<tile.maxY {
+                                let o = out.value + y * ww + tile.x
+                                for j in 0..<tile.width { o[j] = 0 }
                                 for yy in (y * k)..<(y * k + k) {
-                                    for xx in (x * k)..<(x * k + k) { acc += luma.luma(yy * w + xx) }
+                                    luma.lumaRow(from: yy * w + x0, count: count, into: lr)
+                                    for j in 0..<tile.width {
+                                        var acc = o[j]
+                                        for xx in 0..<k { acc += lr[j * k + xx] }
+                                        o[j] = acc
+                                    }
                                 }
-                                out.value[y * ww + x] = acc * inv
+                                for j in 0..<tile.width { o[j] *= inv }
                             }
                         }
                     }

@@ -58,18 +58,30 @@ public enum SpreadSpectrumMark {
                 sums.withUnsafeMutableBufferPointer { s in
                     squares.withUnsafeMutableBufferPointer { q in
                         let out = UnsafeSendableBox((s.baseAddress!, q.baseAddress!))
-                        TileScheduler.forEachTile(in: Rect(width: gw, height: gh), schedule: Schedule(tileWidth: Schedule.fullWidth, tileHeight: 4, threads: schedule.threads)) { tile in
-                            for gy in tile.y..<tile.maxY {
-                                for gx in tile.x..<tile.maxX {
-                                    var s1 = 0.0, s2 = 0.0
+                        // Row by row: a pixel row's luma at once, added into its cells' sums
+                        // (each cell still sums its pixels row by row, left to right).
+                        TileScheduler.forEachTile(in: Rect(width: gw, height: gh), schedule: Schedule(tileWidth: Schedule.fullWidth, tileHeight: 4, threads: schedule.threads),
+                                                  makeScratch: { CellRowScratch() }) { tile, scratch in
+                            let x0 = tile.x * c, x1 = min(w, tile.maxX * c)
+                            scratch.reserve(pixels: x1 - x0, cells: tile.width)
+                            scratch.row.withUnsafeMutableBufferPointer { row in
+                                for gy in tile.y..<tile.maxY {
+                                    for j in 0..<tile.width { scratch.s1[j] = 0; scratch.s2[j] = 0 }
                                     for y in (gy * c)..<min(h, gy * c + c) {
-                                        for x in (gx * c)..<min(w, gx * c + c) {
-                                            let v = Double(luma.luma(y * w + x))
-                                            s1 += v; s2 += v * v
+                                        luma.lumaRow(from: y * w + x0, count: x1 - x0, into: row.baseAddress!)
+                                        for j in 0..<tile.width {
+                                            var s1 = scratch.s1[j], s2 = scratch.s2[j]
+                                            for x in (j * c)..<min(x1 - x0, j * c + c) {
+                                                let v = Double(row[x])
+                                                s1 += v; s2 += v * v
+                                            }
+                                            scratch.s1[j] = s1; scratch.s2[j] = s2
                                         }
                                     }
-                                    out.value.0[gy * gw + gx] = s1
-                                    out.value.1[gy * gw + gx] = s2
+                                    for j in 0..<tile.width {
+                                        out.value.0[gy * gw + tile.x + j] = scratch.s1[j]
+                                        out.value.1[gy * gw + tile.x + j] = scratch.s2[j]
+                                    }
                                 }
                             }
                         }
@@ -131,24 +143,29 @@ public enum SpreadSpectrumMark {
                     pattern.withUnsafeBufferPointer { pat in
                         shape.withUnsafeBufferPointer { sh in
                             let ptrs = UnsafeSendableBox((amp.baseAddress!, pat.baseAddress!, sh.baseAddress!))
-                            TileScheduler.forEachTile(in: Rect(width: w, height: h), schedule: schedule) { tile in
+                            TileScheduler.forEachTile(in: Rect(width: w, height: h), schedule: schedule,
+                                                      makeScratch: { [Float](repeating: 0, count: 0) }) { tile, deltas in
                                 let (amp, pat, sh) = ptrs.value
-                                for y in tile.y..<tile.maxY {
-                                    let gy = y / c, uy = y - gy * c
-                                    let prow = (gy % side) * side
-                                    let sy = sh[uy]
-                                    // Cell by cell along the row: one coefficient per cell, no
-                                    // per-pixel division.
-                                    var gx = tile.x / c, x = tile.x
-                                    while x < tile.maxX {
-                                        let end = min(tile.maxX, gx * c + c)
-                                        let coefficient = amp[gy * gw + gx] * pat[prow + gx % side] * sy
-                                        var u = x - gx * c
-                                        while x < end {
-                                            luma.add(coefficient * sh[u], at: y * w + x, to: view)
-                                            x += 1; u += 1
+                                if deltas.count < tile.width { deltas = [Float](repeating: 0, count: tile.width) }
+                                deltas.withUnsafeMutableBufferPointer { d in
+                                    for y in tile.y..<tile.maxY {
+                                        let gy = y / c, uy = y - gy * c
+                                        let prow = (gy % side) * side
+                                        let sy = sh[uy]
+                                        // The row's changes cell by cell (one coefficient per
+                                        // cell), then one pass over the pixels.
+                                        var gx = tile.x / c, x = tile.x
+                                        while x < tile.maxX {
+                                            let end = min(tile.maxX, gx * c + c)
+                                            let coefficient = amp[gy * gw + gx] * pat[prow + gx % side] * sy
+                                            var u = x - gx * c
+                                            while x < end {
+                                                d[x - tile.x] = (coefficient * sh[u]) / 255
+                                                x += 1; u += 1
+                                            }
+                                            gx += 1
                                         }
-                                        gx += 1
+                                        luma.add(encodedChanges: d.baseAddress!, count: tile.width, at: y * w + tile.x, to: view)
                                     }
                                 }
                             }
@@ -157,5 +174,18 @@ public enum SpreadSpectrumMark {
                 }
             }
         }
+    }
+}
+
+/// A worker's buffers for the cell statistics: one row of luma and the running sums of a row
+/// of cells.
+struct CellRowScratch {
+    var row: [Float] = []
+    var s1: [Double] = []
+    var s2: [Double] = []
+
+    mutating func reserve(pixels: Int, cells: Int) {
+        if row.count < pixels { row = [Float](repeating: 0, count: pixels) }
+        if s1.count < cells { s1 = [Double](repeating: 0, count: cells); s2 = s1 }
     }
 }

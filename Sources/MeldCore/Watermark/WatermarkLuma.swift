@@ -60,16 +60,54 @@ struct WatermarkLuma: @unchecked Sendable {
     /// `out`, clamped to 0…1; transparent pixels are left alone, values outside 0…1 (wide
     /// gamut, HDR) are moved by the exact transfer function and not clamped.
     @inline(__always) func add(_ delta: Float, at i: Int, to out: MutableRasterView) {
+        addEncoded(delta / 255, at: i, n: view.width &* view.height, to: out)
+    }
+
+    /// Adds `changes[k] · 255` (the change in encoded value, as a fraction of full scale) to
+    /// pixels `i0 + k`, k in 0..<count, exactly as ``add(_:at:to:)`` does one by one with
+    /// `delta = changes[k] · 255` (same arithmetic, same bits). RGB without alpha, the common
+    /// case, runs on plane pointers with no per-pixel branches on the layout.
+    @inline(__always) func add(encodedChanges changes: UnsafePointer<Float>, count: Int, at i0: Int, to out: MutableRasterView) {
         let n = view.width &* view.height
+        guard colour == 3 && !alpha else {
+            for k in 0..<count { addEncoded(changes[k], at: i0 &+ k, n: n, to: out) }
+            return
+        }
+        let r = view.base + i0, g = r + n, b = g + n
+        let ro = out.base + i0, go = ro + n, bo = go + n
+        for k in 0..<count {
+            let d = changes[k]
+            ro[k] = Self.shifted(r[k], by: d, slope)
+            go[k] = Self.shifted(g[k], by: d, slope)
+            bo[k] = Self.shifted(b[k], by: d, slope)
+        }
+    }
+
+    /// ``add(_:at:to:)`` with the change already divided by 255.
+    @inline(__always) private func addEncoded(_ d: Float, at i: Int, n: Int, to out: MutableRasterView) {
         var a: Float = 1
         if alpha {
             a = view.base[colour &* n &+ i]
             if a <= 0 { return }
         }
-        let d = delta / 255
         for c in 0..<colour {
             let l = view.base[c &* n &+ i] / a
             out.base[c &* n &+ i] = Self.shifted(l, by: d, slope) * a
+        }
+    }
+
+    /// Writes the encoded luminance of pixels `i0..<i0 + count` to `row`, as ``luma(_:)``
+    /// reads each (same bits); RGB without alpha runs on plane pointers.
+    @inline(__always) func lumaRow(from i0: Int, count: Int, into row: UnsafeMutablePointer<Float>) {
+        guard colour == 3 && !alpha else {
+            for k in 0..<count { row[k] = luma(i0 &+ k) }
+            return
+        }
+        let n = view.width &* view.height
+        let r = view.base + i0, g = r + n, b = g + n
+        for k in 0..<count {
+            let y = 0.2126 * r[k] + 0.7152 * g[k] + 0.0722 * b[k]
+            row[k] = 255 * EncodedSRGB.encode(y, encode)
         }
     }
 
