@@ -16,10 +16,19 @@ ROOT=$(dirname "$BENCH")
 RUNS=${RUNS:-7}
 say() { echo "restyle peers: $*" >&2; }
 
-if ! command -v convert >/dev/null 2>&1; then
+# The first `convert` on PATH that is really ImageMagick (a machine may have a stand-in first).
+find_magick() {
+  local c
+  for c in $(type -ap convert) /usr/bin/convert; do
+    if [ -x "$c" ] && "$c" -version 2>/dev/null | grep -q "^Version: ImageMagick"; then echo "$c"; return 0; fi
+  done
+  return 1
+}
+if ! CONVERT=$(find_magick); then
   say "installing imagemagick"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq imagemagick >/dev/null
+  CONVERT=$(find_magick) || { echo "restyle.sh: ImageMagick's convert not found after installing it" >&2; exit 1; }
 fi
 CACHE="$BENCH/.cache"
 mkdir -p "$CACHE"
@@ -45,5 +54,5 @@ fi
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 mkdir -p "$HERE/work/restyle" "$HERE/results"
 exec "$VENV/bin/python" "$HERE/restyle_peers.py" --meld "$MELD" --python "$VENV/bin/python" --big "$BIG" \
-  --reference "$ROOT/Samples/bridge_at_night.jpg" --work "$HERE/work/restyle" --runs "$RUNS" --commit "$COMMIT" \
+  --reference "$ROOT/Samples/bridge_at_night.jpg" --convert "$CONVERT" --work "$HERE/work/restyle" --runs "$RUNS" --commit "$COMMIT" \
   --out "$HERE/results/restyle-latest.md"

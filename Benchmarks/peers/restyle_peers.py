@@ -59,6 +59,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--out", required=True)
     ap.add_argument("--commit", default="?")
+    ap.add_argument("--convert", default="convert", help="ImageMagick's convert")
     args = ap.parse_args()
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "restyle")
     w = args.work
@@ -82,7 +83,7 @@ def main():
              f"{w}/meld-copy.png", "not a peer: the floor that decoding and PNG encoding set for meld"),
         Tool("pillow", "Pillow Color3DLUT", [py, os.path.join(here, "pillow_lut.py"), args.big, cube, f"{w}/pillow-lut.png"],
              f"{w}/pillow-lut.png", "trilinear, 33³, .cube parsed with numpy"),
-        Tool("magick", "ImageMagick -hald-clut", ["convert", args.big, hald, "-hald-clut", f"{w}/magick-lut.png"],
+        Tool("magick", "ImageMagick -hald-clut", [args.convert, args.big, hald, "-hald-clut", f"{w}/magick-lut.png"],
              f"{w}/magick-lut.png", "Hald level 6 (36³) of the same grade, 16-bit"),
     ]
     print("peers: Reinhard transfer suite", file=sys.stderr)
@@ -117,7 +118,7 @@ def main():
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     report = [f"# meld restyle vs peers — {now}", "",
               f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.1f}; "
-              f"meld {args.commit}; {version(['convert', '-version'])}; runs {args.runs} (+{args.warmup} warm-up), rotated order.", "",
+              f"meld {args.commit}; {version([args.convert, '-version'])}; runs {args.runs} (+{args.warmup} warm-up), rotated order.", "",
               f"Input: {os.path.basename(args.big)} (12 MP JPEG); reference: {os.path.basename(args.reference)}.", "",
               suite_table("Reinhard colour transfer, 12 MP JPEG → JPEG q90", reinhard, 0.3),
               suite_table("33³ LUT, 12 MP JPEG → PNG", lut, 0.3),
