@@ -100,6 +100,35 @@ public enum PixelBridge {
         return VipsImageRef(owning: image)
     }
 
+    /// Runs `body` over `image`'s pixels as interleaved 8-bit encoded sRGB (colour-managed as
+    /// ``read(_:into:schedule:)`` does) and wraps the result as a new sRGB image carrying
+    /// `image`'s metadata (not its ICC profile: the pixels are sRGB now). Only for 8-bit RGB and
+    /// RGBA sources; returns nil for others (grey, 16-bit, float), which take the working format.
+    /// Alpha is unassociated, as decoders deliver it.
+    public static func mappingCodes8(_ image: VipsImageRef,
+                                     _ body: (_ pixels: UnsafeMutablePointer<UInt8>, _ width: Int, _ height: Int, _ channels: Int) -> Void) throws(MeldError) -> VipsImageRef? {
+        guard image.sampleFormat == .uchar else { return nil }
+        let source = try image.inSRGB()
+        let bands = source.bands, w = source.width, h = source.height
+        guard source.sampleFormat == .uchar, bands == 3 || bands == 4 else { return nil }
+        let bytes = w * h * bands
+        guard let memory = malloc(bytes) else {
+            throw MeldError(.processingFailed, operation: "read", "out of memory for a \(w)x\(h) image")
+        }
+        guard cmeld_write_to_buffer(source.pointer, memory, bytes) == 0 else {
+            free(memory)
+            throw VipsRuntime.failure(.corruptImage, "read", "the image could not be decoded (truncated or damaged data)")
+        }
+        body(memory.assumingMemoryBound(to: UInt8.self), w, h, bands)
+        guard let out = cmeld_image_from_owned_memory(memory, bytes, Int32(w), Int32(h), Int32(bands),
+                                                      VIPS_FORMAT_UCHAR, VIPS_INTERPRETATION_sRGB) else {
+            free(memory)
+            throw VipsRuntime.failure(.processingFailed, "write", "libvips could not wrap the pixels")
+        }
+        cmeld_copy_metadata(image.pointer, out)
+        return VipsImageRef(owning: out)
+    }
+
     // MARK: kernels
 
     /// Interleaved codes → planar linear floats, premultiplied, in row bands.

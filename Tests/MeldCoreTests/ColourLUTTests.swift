@@ -92,6 +92,67 @@ struct ColourLUTTests {
         #expect(tiled == serial, "\(ImageCompare.describe(tiled, serial))")
     }
 
+    /// Interleaved 8-bit codes from a seeded generator (alpha: some 0, some 255, the rest).
+    static func codes(width: Int, height: Int, channels: Int, seed: UInt64) -> [UInt8] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<(width * height * channels)).map { i in
+            if channels == 4 && i % 4 == 3 {
+                let pick = rng.next() % 4
+                return pick == 0 ? 0 : (pick == 1 ? 255 : UInt8(truncatingIfNeeded: rng.next()))
+            }
+            return UInt8(truncatingIfNeeded: rng.next())
+        }
+    }
+
+    @Test("grading 8-bit codes rounds the Double reference at exactly code/255; alpha and transparent pixels are kept",
+          arguments: [3, 4])
+    func codesAgainstReference(_ channels: Int) throws {
+        for lut in [try ColourLUT(size: 17, sampling: testGrade), try ColourLUT(size: 9) { r, g, b in (1 - r, g * g, b) }] {
+            let (w, h) = (41, 19)
+            let input = Self.codes(width: w, height: h, channels: channels, seed: 77)
+            var graded = input
+            graded.withUnsafeMutableBufferPointer { LUTApplication.apply(lut, toCodes: $0.baseAddress!, width: w, height: h, channels: channels) }
+            var offByOne = 0
+            for i in 0..<(w * h) {
+                let p = i * channels
+                if channels == 4 {
+                    #expect(graded[p + 3] == input[p + 3], "alpha of pixel \(i)")
+                    if input[p + 3] == 0 {
+                        #expect(Array(graded[p..<(p + 3)]) == Array(input[p..<(p + 3)]), "transparent pixel \(i) untouched")
+                        continue
+                    }
+                }
+                let want = Reference.lookup(lut, Double(input[p]) / 255, Double(input[p + 1]) / 255, Double(input[p + 2]) / 255)
+                for (c, v) in [want.0, want.1, want.2].enumerated() {
+                    let exact = min(1, max(0, v)) * 255
+                    let got = Double(graded[p + c])
+                    // The nearest code, except where the exact value sits within float noise of a half.
+                    if got != exact.rounded() {
+                        #expect(abs(got - exact) <= 0.5 + 1e-4, "pixel \(i) channel \(c): \(got) for \(exact)")
+                        offByOne += 1
+                    }
+                }
+            }
+            #expect(Double(offByOne) < 0.01 * Double(3 * w * h), "\(offByOne) codes off the nearest")
+        }
+    }
+
+    @Test("grading 8-bit codes is bit-identical on every schedule", arguments: NamedSchedule.all)
+    func codesTileInvariance(_ named: NamedSchedule) throws {
+        let lut = try ColourLUT(size: 9, sampling: testGrade)
+        let (w, h) = (97, 61)
+        let input = Self.codes(width: w, height: h, channels: 4, seed: 3)
+        let region = Raster(uninitializedWidth: w, height: h, layout: .gray)
+        var serial = input, tiled = input
+        serial.withUnsafeMutableBufferPointer {
+            LUTApplication.apply(lut, toCodes: $0.baseAddress!, width: w, height: h, channels: 4, schedule: .serial(covering: region.bounds))
+        }
+        tiled.withUnsafeMutableBufferPointer {
+            LUTApplication.apply(lut, toCodes: $0.baseAddress!, width: w, height: h, channels: 4, schedule: named.schedule(for: region))
+        }
+        #expect(tiled == serial)
+    }
+
     @Test("grading in place gives the same bits as grading into a new raster", arguments: [PixelLayout.rgba, .rgb, .grayAlpha])
     func inPlaceMatches(_ layout: PixelLayout) throws {
         let lut = try ColourLUT(size: 9, sampling: testGrade)

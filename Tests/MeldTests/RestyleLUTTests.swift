@@ -56,6 +56,37 @@ struct RestyleLUTTests {
         #expect(throws: MeldError.self) { try ApplyLUT(lut: lut, strength: 2).validate() }
     }
 
+    @Test("8-bit photos graded in full take the 8-bit path: within one code of the linear-light path, metadata kept")
+    func eightBitPath() throws {
+        let photo = try Image(contentsOf: IO.sample("bridge_at_night.jpg"))
+        let lut = try ColourLUT(size: 33, sampling: Reference.grade)
+        let fast = try ApplyLUT(lut: lut).apply(to: photo)
+        // The working-format path, graded in full, for comparison.
+        var slow = try photo.raster()
+        LUTApplication.apply(lut, toInPlace: &slow)
+        let viaFloat = try Image(raster: slow)
+        let a = try fast.encoded(as: .png), b = try viaFloat.encoded(as: .png)
+        let x = try Image(data: a).raster(), y = try Image(data: b).raster()
+        var worst = 0, differing = 0
+        for c in 0..<3 {
+            for yy in 0..<x.height {
+                for xx in 0..<x.width {
+                    let d = abs(Int(SRGBTransfer.encode8(x[xx, yy, c])) - Int(SRGBTransfer.encode8(y[xx, yy, c])))
+                    worst = max(worst, d)
+                    if d > 0 { differing += 1 }
+                }
+            }
+        }
+        #expect(worst <= 1, "largest difference \(worst) codes")
+        #expect(Double(differing) / Double(3 * x.width * x.height) < 0.01, "\(differing) samples differ")
+        #expect(fast.width == photo.width && fast.height == photo.height && fast.bitDepth == 8)
+        #expect(fast.sourcePaths == photo.sourcePaths)
+        try IO.withTemporaryFolder { folder in
+            try fast.write(to: folder + "/graded.jpg")
+            #expect(try IO.data(folder + "/graded.jpg").range(of: Data("2005:04:28".utf8)) != nil, "EXIF date kept")
+        }
+    }
+
     @Test("reading a missing or malformed .cube file names the file")
     func badFiles() throws {
         #expect(IO.error { _ = try ColourLUT(contentsOfCube: "/nonexistent/x.cube") }?.kind == .notFound)

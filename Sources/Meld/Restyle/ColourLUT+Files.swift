@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import MeldVips
 
 extension ColourLUT {
     /// The largest `.cube` file read: 512 MB (a 256³ table is ~400 MB of text).
@@ -57,6 +58,10 @@ extension ColourLUT {
 /// outside the LUT's domain are clamped to it. Alpha is kept; grey images become RGB.
 /// 16-bit images stay 16-bit.
 ///
+/// 8-bit RGB(A) images graded in full (no mask, strength 1) are graded on their 8-bit codes
+/// directly (``LUTApplication/apply(_:toCodes:width:height:channels:schedule:)``), which agrees
+/// with the linear-light path within one code and skips two conversions of every pixel.
+///
 /// Cost: one tiled pass over the pixels plus decoding and encoding (see
 /// `Benchmarks/peers/results/restyle-*.md` for whole-process timings). Bit-identical on any schedule.
 public struct ApplyLUT: ImageOperation {
@@ -87,6 +92,16 @@ public struct ApplyLUT: ImageOperation {
     /// is resampled to the image's size. With no mask, the whole image.
     public func apply(to image: Image, within mask: Mask?, schedule: Schedule = .default) throws(MeldError) -> Image {
         try validate()
+        if mask == nil && strength == 1 && image.bitDepth == 8 {
+            // 8-bit in, 8-bit out, graded in full: the table maps encoded values, so grade the
+            // codes themselves (no trip through linear light; within one code of that path).
+            let table = lut
+            if let ref = try PixelBridge.mappingCodes8(image.ref, { pixels, width, height, channels in
+                LUTApplication.apply(table, toCodes: pixels, width: width, height: height, channels: channels, schedule: schedule)
+            }) {
+                return Image(ref: ref, sourcePaths: image.sourcePaths, sourceFormat: image.sourceFormat)
+            }
+        }
         var raster = try image.raster(schedule: schedule)
         let coverage = try image.coverage(mask, operation: "lut")
         LUTApplication.apply(lut, toInPlace: &raster, mask: coverage, strength: Float(strength), schedule: schedule)

@@ -42,6 +42,50 @@ public enum LUTApplication {
         }
     }
 
+    /// Grades interleaved 8-bit encoded sRGB pixels in place: RGB, or RGBA with unassociated
+    /// alpha (as decoders deliver them). For 8-bit images graded in full this is the same
+    /// function as the working-format path without the trip through linear light: each code
+    /// `c` is looked up at exactly `c / 255` and the result rounded to the nearest code (the
+    /// working-format path agrees within one code; most codes are identical). Fully transparent
+    /// pixels and alpha are left alone. Every pixel is computed on its own, so all schedules
+    /// give bit-identical output. Cost: one pass, ~4 lattice reads per pixel, no float images.
+    ///
+    /// - Precondition: `channels` is 3 or 4; `pixels` holds `width × height × channels` bytes.
+    public static func apply(_ lut: ColourLUT, toCodes pixels: UnsafeMutablePointer<UInt8>, width: Int, height: Int,
+                             channels: Int, schedule: Schedule = .default) {
+        precondition(channels == 3 || channels == 4, "RGB or RGBA codes")
+        let dim = lut.dimension, n = lut.size
+        let scale = (Float(n - 1) / (lut.domainMax[0] - lut.domainMin[0]),
+                     Float(n - 1) / (lut.domainMax[1] - lut.domainMin[1]),
+                     Float(n - 1) / (lut.domainMax[2] - lut.domainMin[2]))
+        let offset = (lut.domainMin[0], lut.domainMin[1], lut.domainMin[2])
+        let codes = (0..<256).map { Float($0) / 255 }
+        lut.table.withUnsafeBufferPointer { tablePointer in
+            codes.withUnsafeBufferPointer { codePointer in
+                let t = SendablePointer(tablePointer.baseAddress!), c = SendablePointer(codePointer.baseAddress!)
+                let px = UnsafeSendableBox(pixels)
+                TileScheduler.forEachTile(in: Rect(width: width, height: height), schedule: schedule) { tile in
+                    let code = c.pointer
+                    for y in tile.y..<tile.maxY {
+                        let row = px.value + (y &* width &+ tile.x) &* channels
+                        for i in 0..<tile.width {
+                            let p = row + i &* channels
+                            if channels == 4 && p[3] == 0 { continue }
+                            let v = ColourLUT.lookup(t.pointer, dimension: dim, size: n, scale: scale, offset: offset,
+                                                     code[Int(p[0])], code[Int(p[1])], code[Int(p[2])])
+                            p[0] = quantise8(v.0); p[1] = quantise8(v.1); p[2] = quantise8(v.2)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The nearest 8-bit code of an encoded value (clamped to 0…1; NaN gives 0).
+    @inline(__always) static func quantise8(_ v: Float) -> UInt8 {
+        UInt8((v > 0 ? min(v, 1) : 0) * 255 + 0.5)
+    }
+
     /// The per-pixel grade from `sv` into `ov` (which may be the same pixels: each pixel is
     /// read before it is written).
     private static func grade(_ lut: ColourLUT, from sv: RasterView, into ov: MutableRasterView, premultiplied: Bool,
