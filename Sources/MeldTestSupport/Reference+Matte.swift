@@ -59,4 +59,25 @@ extension Reference {
         }
         return total
     }
+
+    /// ``AreaDownscale/apply(_:width:height:schedule:)`` written plainly in Double: each output
+    /// pixel is the mean of the whole source pixels its footprint touches (columns
+    /// ⌊x·W/w⌋ ..< ⌈(x+1)·W/w⌉, rows likewise).
+    public static func areaDownscale(_ source: Raster, width: Int, height: Int) -> Raster {
+        var out = Raster(width: width, height: height, layout: source.layout)
+        out.isPremultiplied = source.isPremultiplied
+        let sw = source.width, sh = source.height
+        for y in 0..<height {
+            let y0 = y * sh / height, y1 = Swift.max(y0 + 1, Int((Double((y + 1) * sh) / Double(height)).rounded(.up)))
+            for x in 0..<width {
+                let x0 = x * sw / width, x1 = Swift.max(x0 + 1, Int((Double((x + 1) * sw) / Double(width)).rounded(.up)))
+                for c in 0..<source.channels {
+                    var sum = 0.0
+                    for yy in y0..<y1 { for xx in x0..<x1 { sum += Double(source[xx, yy, c]) } }
+                    out[x, y, c] = Float(sum / Double((x1 - x0) * (y1 - y0)))
+                }
+            }
+        }
+        return out
+    }
 }

@@ -132,6 +132,19 @@ struct MatteTests {
         }
     }
 
+    @Test("area downscale matches the plain Double mean for whole and fractional ratios, on every schedule",
+          arguments: [(97, 61, 17, 13), (64, 48, 32, 24), (50, 50, 49, 7), (33, 20, 1, 1), (40, 30, 40, 30)])
+    func areaDownscaleAgainstReference(_ size: (Int, Int, Int, Int)) {
+        let (sw, sh, w, h) = size
+        let image = SyntheticScene.noise(width: sw, height: sh, layout: .rgba, seed: UInt64(sw * 31 + w))
+        let want = Reference.areaDownscale(image, width: w, height: h)
+        let serial = AreaDownscale.apply(image, width: w, height: h, schedule: .serial(covering: image.bounds))
+        #expect(ImageCompare.maxAbsDifference(serial, want) < 1e-5, "\(sw)x\(sh) -> \(w)x\(h): \(ImageCompare.describe(serial, want, tolerance: 1e-5))")
+        for schedule in Self.schedules {
+            #expect(AreaDownscale.apply(image, width: w, height: h, schedule: schedule) == serial, "\(schedule)")
+        }
+    }
+
     @Test("background surface: a quadratic backdrop is recovered from its border")
     func surface() {
         var samples: [(x: Int, y: Int, colour: SIMD3<Float>)] = []

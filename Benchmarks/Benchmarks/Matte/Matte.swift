@@ -75,6 +75,22 @@ let benchmarks: @Sendable () -> Void = {
         return g
     }
 
+    // Ground shadows of a cut-out bottle-sized object (600 × 1800 px alpha) standing on its
+    // bottom row: contact, cast (three blur levels + the projection) and reflection.
+    Benchmark("GroundShadow contact + cast 45° + reflection, 600x1800 layer") { _, layer in
+        let f = GroundShadow.footing(of: layer, channel: 3)!
+        blackHole(GroundShadow.contact(f))
+        blackHole(GroundShadow.cast(alpha: layer, channel: 3, footing: f, angle: 45, length: 0.6))
+        blackHole(GroundShadow.reflection(layer, footing: f, opacity: 0.4, fade: 0.3))
+    } setup: {
+        var layer = Raster(width: 600, height: 1800, layout: .rgba)
+        for y in 100..<1790 {
+            let half = y < 600 ? 80 + (y - 100) / 10 : 250
+            for x in (300 - half)..<(300 + half) { for c in 0..<4 { layer[x, y, c] = c == 3 ? 1 : 0.3 } }
+        }
+        return layer
+    }
+
     Benchmark("Cutout 12MP in process (segment + matte)") { _, scene in
         blackHole(try Cutout().cutout(scene.image))
     } setup: { MatteScene.make() }
