@@ -39,6 +39,30 @@ struct ComposeCommandTests {
         }
     }
 
+    /// Real-world sizes with perspective and joint harmonization from a recipe: the same bytes on
+    /// one thread and on four.
+    @Test func scaleAndJointHarmonizeAreDeterministicAcrossThreadCounts() throws {
+        try CLI.withTemporaryFolder { folder in
+            try FileManager.default.copyItem(atPath: CLI.sample("fig_in_red_bowl.jpg"), toPath: folder + "/fig.jpg")
+            try FileManager.default.copyItem(atPath: CLI.sample("lightbulb_cutout.png"), toPath: folder + "/bulb.png")
+            let recipe = """
+            canvas: {image: fig.jpg}
+            scale: {pixels-per-cm: 30, horizon: 30%}
+            harmonize: {joint: true}
+            layers:
+              - {image: fig.jpg, name: print, anchor: top-left, offset: [100, 80], width: 40%, rotate: 4}
+              - {image: bulb.png, name: near, anchor: bottom, offset: [-300, -40], real-size: 12cm}
+              - {image: bulb.png, name: far, anchor: bottom, offset: [300, -600], scale-like: near}
+              - {image: fig.jpg, anchor: top-left, offset: [600, 300], width: 30%}
+            """
+            try recipe.write(toFile: folder + "/r.yaml", atomically: true, encoding: .utf8)
+            let one = try CLI.run(["compose", "r.yaml", "-o", "one.png"], in: folder, environment: ["MELD_THREADS": "1", "VIPS_CONCURRENCY": "1"])
+            let four = try CLI.run(["compose", "r.yaml", "-o", "four.png"], in: folder, environment: ["MELD_THREADS": "4", "VIPS_CONCURRENCY": "4"])
+            #expect(one.status == 0 && four.status == 0 && one.stderr.isEmpty, "\(one)\n\(four)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/one.png")) == Data(contentsOf: URL(fileURLWithPath: folder + "/four.png")))
+        }
+    }
+
     @Test(arguments: [
         (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"image": "missing.png"}]}"#, "meld compose: layer 1: image:"),
         (#"{"canvas": {"width": 10, "height": 10}, "layers": [{"image": "a.png", "blend": "glow"}]}"#, "meld compose: r.json: layers[0].blend: unknown blend mode 'glow'"),

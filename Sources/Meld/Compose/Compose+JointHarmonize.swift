@@ -7,13 +7,15 @@ extension Compose {
     var jointMembers: [Int] { layers.indices.filter { setting(for: layers[$0])?.joint == true } }
 
     /// Solves the joint harmonization: every member placed without harmonization (`place`),
-    /// measured against the canvas and each other where their visible parts meet, one
-    /// least-squares solve. Returns each member's colour correction by layer index.
+    /// measured against the canvas and each other where their visible parts meet (bands of
+    /// ``JointHarmonizer/defaultBandFraction`` of the canvas's longer side, at least 2 pixels;
+    /// sampled on a grid of at most ~1 MP), one robust least-squares solve, each correction
+    /// damped by its plausibility. Returns each member's colour correction by layer index.
     func jointMatches(canvas: Compositor.Canvas, canvasWidth cw: Int, canvasHeight ch: Int,
                       place: (Int) throws(MeldError) -> CompositorLayer) throws(MeldError) -> [Int: ColourMatch] {
         let members = jointMembers
         guard !members.isEmpty else { return [:] }
-        let band = max(8, Int((0.1 * Double(max(cw, ch))).rounded()))
+        let band = max(2, Int((JointHarmonizer.defaultBandFraction * Double(max(cw, ch))).rounded()))
         var placed: [CompositorLayer] = []
         var region = Rect(x: 0, y: 0, width: 0, height: 0)
         for i in members {
@@ -37,6 +39,6 @@ extension Compose {
         let step = max(1, Int((Double(region.width * region.height) / 1_000_000).squareRoot().rounded(.up)))
         let edges = JointHarmonizer.measure(background: background, layers: elements, band: band, step: step)
         let corrections = JointHarmonizer.solve(edges: edges, layerCount: members.count)
-        return Dictionary(uniqueKeysWithValues: zip(members, corrections.map(JointHarmonizer.match)))
+        return Dictionary(uniqueKeysWithValues: zip(members, corrections.map { JointHarmonizer.match(JointHarmonizer.damped($0)) }))
     }
 }

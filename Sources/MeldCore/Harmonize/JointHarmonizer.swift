@@ -8,8 +8,8 @@ import Darwin
 /// elements meet, solve one least-squares system for every layer's correction, apply.
 ///
 /// Elements are a fixed background (index 0, the anchor: never corrected) and the layers
-/// (indices 1…n, bottom first). Where two elements' *visible* parts meet, a band of `band`
-/// pixels on each side of the boundary is measured in a perceptual space — log(L* + 16), a*, b*
+/// (indices 1…n, bottom first). Where two elements' *visible* parts meet, a narrow band of
+/// `band` pixels on each side of the boundary is measured in a perceptual space — log(L* + 16), a*, b*
 /// — and the two sides' means should agree after correction. The model per layer is a gain on
 /// L* + 16 (exposure: scaling linear light by g scales L* + 16 by g^⅓ above the toe) and offsets
 /// on a* and b* (white balance and tint), so each channel is one linear system
@@ -170,30 +170,68 @@ public enum JointHarmonizer {
         return edges
     }
 
+    /// The default band width as a fraction of the canvas's longer side (0.3 %: 2 pixels at
+    /// 640, 18 at 6000). Measured on layers cut from three photos, re-lit and composed back
+    /// (ComposeJointHarmonizeTests.realPhotos, MSE inside the layers against the photos):
+    /// 0.3 % → 20, 1 % → 50, 3 % → 311 (more of each band is different content); each layer alone
+    /// with `auto` 90, nothing 118.
+    public static let defaultBandFraction = 0.003
+
     /// The default regulariser: λ = this fraction of the mean total edge weight per layer (at
     /// least 16 samples). A layer whose edges weigh much less than λ keeps most of its colours.
     public static let defaultRegularisation = 0.01
 
+    /// Residual scales of the robust (Cauchy) edge weights, per channel: an edge that still
+    /// disagrees by this much after the solve counts half. Lighting differences the model
+    /// corrects are within a few of these; content that differs across a boundary (an object's
+    /// edge) gives larger residuals and is discounted. Default: 0.05 in log(L* + 16) (about ±0.2 EV), 3 in a*
+    /// and b*.
+    public static let defaultRobustScale = SIMD3<Double>(0.05, 3, 3)
+
     /// Per-layer corrections (index 0 is layer 1) in (log-gain of L* + 16, a* offset, b* offset)
     /// minimising the weighted disagreement over `edges` plus λ · |x|² (see the type's
-    /// discussion), with λ = `regularisation` × the mean total edge weight of a layer (at least 16).
-    public static func solve(edges: [Edge], layerCount n: Int, regularisation: Double = defaultRegularisation) -> [SIMD3<Double>] {
+    /// discussion), with λ = `regularisation` × the mean total edge weight of a layer (at least
+    /// 16). Edges are reweighted by a Cauchy function of their residual (`robustScale`, 8
+    /// iterations of iteratively reweighted least squares; nil: plain least squares), so that a
+    /// few boundaries where the content changes do not pull the others.
+    public static func solve(edges: [Edge], layerCount n: Int, regularisation: Double = defaultRegularisation,
+                             robustScale: SIMD3<Double>? = defaultRobustScale) -> [SIMD3<Double>] {
         guard n > 0 else { return [] }
-        var a = [Double](repeating: 0, count: n * n)
-        var rhs = [SIMD3<Double>](repeating: .zero, count: n)
         var total = 0.0
-        for e in edges {
+        for e in edges { total += (e.first > 0 ? e.weight : 0) + (e.second > 0 ? e.weight : 0) }
+        let lambda = max(16, regularisation * total / Double(n))
+        var x = [SIMD3<Double>](repeating: .zero, count: n)
+        for channel in 0..<3 {
+            var factors = [Double](repeating: 1, count: edges.count)
+            for iteration in 0..<(robustScale == nil ? 1 : 9) {
+                if iteration > 0, let scale = robustScale?[channel] {
+                    for (k, e) in edges.enumerated() {
+                        let xa = e.first > 0 ? x[e.first - 1][channel] : 0, xb = e.second > 0 ? x[e.second - 1][channel] : 0
+                        let r = (xa + e.firstMean[channel]) - (xb + e.secondMean[channel])
+                        factors[k] = 1 / (1 + (r / scale) * (r / scale))
+                    }
+                }
+                let solution = solveChannel(edges: edges, factors: factors, channel: channel, n: n, lambda: lambda)
+                for i in 0..<n { x[i][channel] = solution[i] }
+            }
+        }
+        return x
+    }
+
+    /// One channel's regularised weighted least squares, by Cholesky (the matrix is a graph
+    /// Laplacian plus λI: symmetric positive definite).
+    static func solveChannel(edges: [Edge], factors: [Double], channel: Int, n: Int, lambda: Double) -> [Double] {
+        var a = [Double](repeating: 0, count: n * n)
+        var rhs = [Double](repeating: 0, count: n)
+        for (e, f) in zip(edges, factors) {
             // x_first − x_second = secondMean − firstMean, with x_0 = 0.
-            let d = e.secondMean - e.firstMean, w = e.weight
+            let d = e.secondMean[channel] - e.firstMean[channel], w = e.weight * f
             let i = e.first - 1, j = e.second - 1
             if i >= 0 { a[i * n + i] += w; rhs[i] += w * d }
             if j >= 0 { a[j * n + j] += w; rhs[j] -= w * d }
             if i >= 0 && j >= 0 { a[i * n + j] -= w; a[j * n + i] -= w }
-            total += (i >= 0 ? w : 0) + (j >= 0 ? w : 0)
         }
-        let lambda = max(16, regularisation * total / Double(n))
         for i in 0..<n { a[i * n + i] += lambda }
-        // Cholesky (the matrix is symmetric positive definite: a graph Laplacian plus λI).
         var l = [Double](repeating: 0, count: n * n)
         for i in 0..<n {
             for j in 0...i {
@@ -202,19 +240,32 @@ public enum JointHarmonizer {
                 l[i * n + j] = i == j ? max(s, 1e-12).squareRoot() : s / l[j * n + j]
             }
         }
-        var y = [SIMD3<Double>](repeating: .zero, count: n)
+        var y = [Double](repeating: 0, count: n)
         for i in 0..<n {
             var s = rhs[i]
             for k in 0..<i { s -= l[i * n + k] * y[k] }
             y[i] = s / l[i * n + i]
         }
-        var x = [SIMD3<Double>](repeating: .zero, count: n)
+        var x = [Double](repeating: 0, count: n)
         for i in stride(from: n - 1, through: 0, by: -1) {
             var s = y[i]
             for k in (i + 1)..<max(i + 1, n) { s -= l[k * n + i] * x[k] }
             x[i] = s / l[i * n + i]
         }
         return x
+    }
+
+    /// Scales of the plausibility damping, per channel (see ``damped(_:scale:)``): 0.3 in
+    /// log(L* + 16) (L* + 16 × 1.35, about ±1.3 EV), 15 in a* and b*.
+    public static let defaultPlausibleScale = SIMD3<Double>(0.3, 15, 15)
+
+    /// A correction damped by how plausible it is as a difference of light rather than of
+    /// content: each channel `x` becomes `x / (1 + (x / scale)²)` — nearly all of a small
+    /// correction, at most half the scale, and less again for corrections so large that the
+    /// layers more likely show different things (as ``HarmonizeMethod/auto`` holds back).
+    public static func damped(_ x: SIMD3<Double>, scale: SIMD3<Double> = defaultPlausibleScale) -> SIMD3<Double> {
+        let r = x / scale
+        return x / (1 + r * r)
     }
 
     /// The colour transform of a correction from ``solve(edges:layerCount:regularisation:)``:
