@@ -13,6 +13,15 @@ struct ComposeCommandTests {
         }
     }
 
+    @Test func bundledPerspectiveRecipeRenders() throws {
+        try CLI.withTemporaryFolder { folder in
+            let r = try CLI.run(["compose", CLI.root.appendingPathComponent("Examples/recipes/perspective.yaml").path, "-o", "p.jpg"], in: folder)
+            #expect(r.status == 0 && r.stderr.isEmpty, "\(r)")
+            let info = try CLI.info(folder + "/p.jpg")
+            #expect(info.width == 1600 && info.height == 900)
+        }
+    }
+
     @Test func jsonRecipeWithRelativePathsAndSpaceOverride() throws {
         try CLI.withTemporaryFolder { folder in
             try FileManager.default.copyItem(atPath: CLI.sample("lightbulb_cutout.png"), toPath: folder + "/bulb.png")

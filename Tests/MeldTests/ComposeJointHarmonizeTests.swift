@@ -60,11 +60,23 @@ struct ComposeJointHarmonizeTests {
             let image = try Compose(canvas: .image("base"), layers: layers, harmonize: h).render(inputs: inputs)
             return (mse(try image.raster(), base, inside: regions), image)
         }
-        let none = try render(nil).0
-        let alone = try render(LayerHarmonize(method: .auto, grain: false)).0
+        let none = try render(nil)
+        let alone = try render(LayerHarmonize(method: .auto, grain: false))
         let reinhard = try render(LayerHarmonize(method: .reinhard, grain: false)).0
         let joint = try render(LayerHarmonize(grain: false, joint: true))
-        return (none, alone, reinhard, joint.0, joint.1)
+        // MELD_TEST_PICTURES=folder: a sheet of the photo, the re-lit layers, each alone, joint.
+        if let folder = ProcessInfo.processInfo.environment["MELD_TEST_PICTURES"] {
+            let (w, h) = (baseImage.width, baseImage.height)
+            let pictures = ["photo": baseImage, "none": none.1, "alone": alone.1, "joint": joint.1]
+            var sheet: [Layer] = []
+            for (i, (key, caption)) in [("photo", "photo"), ("none", "re-lit layers"), ("alone", "each alone (auto)"), ("joint", "joint")].enumerated() {
+                sheet.append(Layer(.image(key), anchor: .topLeft, offset: [.pixels(Double(i * (w + 10))), 40]))
+                sheet.append(.text(TextStyle(caption, size: 26), anchor: .topLeft, offset: [.pixels(Double(i * (w + 10) + 8)), 4]))
+            }
+            let out = try Compose(canvas: .color(width: 4 * w + 30, height: h + 40, .white), layers: sheet).render(inputs: pictures)
+            try out.write(to: folder + "/joint-\(w)x\(h).jpg", options: SaveOptions(quality: 85, overwrite: true))
+        }
+        return (none.0, alone.0, reinhard, joint.0, joint.1)
     }
 
     /// A smooth synthetic picture with mild noise.
