@@ -67,7 +67,10 @@ public struct Layer: Sendable, Hashable {
     /// ``fit``). The layer is scaled, keeping its aspect ratio, so that its opaque part spans that
     /// many canvas pixels at the scene's scale where it stands (``Compose/scale``, which must give
     /// pixels per centimetre; with perspective when it has a horizon). Excludes ``rect``,
-    /// ``width``, ``height``, ``fit`` and ``scaleLike``. In recipes: `real-size: 30cm` or
+    /// ``width``, ``height``, ``fit`` and ``scaleLike``. The box and the foot (its bottom row) are
+    /// taken before ``rotate``; a vertical flip is accounted for. Cost: an image with alpha is
+    /// decoded once more to find its opaque box, and the composition loads its inputs for random
+    /// access instead of one streaming pass. In recipes: `real-size: 30cm` or
     /// `real-size: {width: 12cm}`.
     public var realSize: RealSize?
     /// Draw the layer at the same scale as another image layer (nil: none): the two images are

@@ -80,7 +80,8 @@ public enum JointHarmonizer {
                             for gx in 0..<gw {
                                 let x = gx * step
                                 var shown = 0
-                                for (index, layer) in layers.enumerated().reversed() {
+                                for index in stride(from: layers.count - 1, through: 0, by: -1) {
+                                    let layer = layers[index]
                                     let lx = x - layer.x, ly = y - layer.y
                                     guard lx >= 0, ly >= 0, lx < layer.raster.width, ly < layer.raster.height else { continue }
                                     let alpha = layer.raster.layout.hasAlpha ? layer.raster.withView { $0.row(ly, channel: 3)[lx] } : 1
