@@ -88,6 +88,74 @@ struct JointHarmonizerTests {
         for i in 0..<4 { #expect(abs(x2[i].x - x1[i].x) < 0.01 && abs(x2[i].y - x1[i].y) < 0.3 && abs(x2[i].z - x1[i].z) < 0.3) }
     }
 
+    /// The measurement written plainly: every grid sample's owner by testing the layers top
+    /// down, and "next to e" by scanning the whole window around each sample.
+    static func referenceEdges(background: Raster, layers: [JointHarmonizer.Element], band: Int, step: Int) -> [JointHarmonizer.Edge] {
+        let gw = (background.width + step - 1) / step, gh = (background.height + step - 1) / step
+        var owner = [[Int]](repeating: [Int](repeating: 0, count: gw), count: gh)
+        var colour = [[SIMD3<Double>]](repeating: [SIMD3<Double>](repeating: .zero, count: gw), count: gh)
+        for gy in 0..<gh {
+            for gx in 0..<gw {
+                let x = gx * step, y = gy * step
+                var c = (background[x, y, 0], background[x, y, 1], background[x, y, 2])
+                for (i, l) in layers.enumerated() {
+                    let lx = x - l.x, ly = y - l.y
+                    guard lx >= 0, ly >= 0, lx < l.raster.width, ly < l.raster.height else { continue }
+                    let a = l.raster.layout.hasAlpha ? l.raster[lx, ly, 3] : 1
+                    if a >= 0.5 {
+                        owner[gy][gx] = i + 1
+                        c = (l.raster[lx, ly, 0] / a, l.raster[lx, ly, 1] / a, l.raster[lx, ly, 2] / a)
+                    }
+                }
+                colour[gy][gx] = SIMD3<Double>(SIMD3<Float>(JointHarmonizer.coordinates(c)))
+            }
+        }
+        let radius = max(1, (band + step - 1) / step), n = layers.count + 1
+        var weight = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)   // [a][e]
+        var sum = [[SIMD3<Double>]](repeating: [SIMD3<Double>](repeating: .zero, count: n), count: n)
+        for gy in 0..<gh {
+            for gx in 0..<gw {
+                let a = owner[gy][gx]
+                var near = Set<Int>()
+                for qy in max(0, gy - radius)...min(gh - 1, gy + radius) {
+                    for qx in max(0, gx - radius)...min(gw - 1, gx + radius) where owner[qy][qx] != a { near.insert(owner[qy][qx]) }
+                }
+                for e in near { weight[a][e] += 1; sum[a][e] += colour[gy][gx] }
+            }
+        }
+        var edges: [JointHarmonizer.Edge] = []
+        for a in 0..<n {
+            for b in (a + 1)..<max(a + 1, n) where weight[a][b] > 0 && weight[b][a] > 0 {
+                edges.append(JointHarmonizer.Edge(first: a, second: b, firstMean: sum[a][b] / weight[a][b],
+                                                  secondMean: sum[b][a] / weight[b][a], weight: min(weight[a][b], weight[b][a])))
+            }
+        }
+        return edges
+    }
+
+    @Test("the tiled measurement matches the plain reference (owners, bands, means)")
+    func matchesReference() {
+        let base = Self.scene(200, 150)
+        var layers = zip(Self.rects, Self.offsets).map { rect, x in
+            Self.layer(base, Rect(x: rect.x / 2, y: rect.y / 2, width: rect.width / 2, height: rect.height / 2), perturbed: x)
+        }
+        // A hole in layer 2 (alpha 0) and a layer hanging off the region's edge.
+        layers[1].raster.withMutableView { v in for y in 10..<30 { for x in 10..<40 { for c in 0..<4 { v.row(y, channel: c)[x] = 0 } } } }
+        layers.append(Self.layer(base, Rect(x: 150, y: 100, width: 50, height: 50), perturbed: .zero))
+        layers[4].x = 170
+        for (band, step) in [(6, 1), (8, 3)] {
+            let got = JointHarmonizer.measure(background: base, layers: layers, band: band, step: step, schedule: Schedule(tileSize: 17, threads: 3))
+            let want = Self.referenceEdges(background: base, layers: layers, band: band, step: step)
+            #expect(got.count == want.count, "band \(band), step \(step)")
+            for (g, w) in zip(got, want) {
+                #expect(g.first == w.first && g.second == w.second && g.weight == w.weight, "band \(band), step \(step): \(g) vs \(w)")
+                let d1 = g.firstMean - w.firstMean, d2 = g.secondMean - w.secondMean
+                let d = [d1.x, d1.y, d1.z, d2.x, d2.y, d2.z].map(abs).max() ?? 0
+                #expect(d < 1e-9, "band \(band), step \(step), edge \(g.first)-\(g.second): means differ by \(d)")
+            }
+        }
+    }
+
     @Test("the match is the model: log-gain on L* + 16, offsets on a* and b*, and the zero correction is the identity")
     func matchModel() {
         let c = (Float(0.2), Float(0.3), Float(0.1))
