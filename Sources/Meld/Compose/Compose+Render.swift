@@ -103,7 +103,8 @@ extension Compose {
                     ? try Compositor.composite(canvas: canvas, layers: placed, space: space) : nil
                 let top = try place(layer, label: label, canvasWidth: cw, canvasHeight: ch, streaming: streaming,
                                     canvasPixels: beneath, restyled: restyled.layers, loaded: loaded[i],
-                                    scaleFactor: factors[i], jointMatch: joint[i], resolve: resolve)
+                                    scaleFactor: factors[i],
+                                    jointMatch: joint[i] ?? (setting(for: layer)?.joint == true ? .identity : nil), resolve: resolve)
                 if grounded { placed += try Self.grounding(for: top, layer: layer, canvas: beneath) }
                 placed.append(top)
             } catch where error.message.hasPrefix(label) {

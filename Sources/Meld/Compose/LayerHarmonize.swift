@@ -21,16 +21,20 @@ public struct LayerHarmonize: Sendable, Hashable, Codable {
     /// Solve every layer using a joint setting together (default false: each layer alone
     /// against the canvas and the layers beneath it, in order).
     ///
-    /// Jointly, where the visible parts of two such layers, or of one and the canvas, meet,
-    /// a band on each side (10 % of the canvas's longer side, sampled on a grid of at most
-    /// ~1 MP) is measured in (log(L* + 16), a*, b*), and one weighted least-squares system gives
-    /// every layer a lightness gain and an a*, b* offset so that all the bands agree at once,
-    /// the canvas held fixed (``JointHarmonizer``; regularised so that a layer that meets little
-    /// stays put). Layers that hide each other's surroundings are then corrected through one
-    /// another, and the result does not depend on their order. The canvas is the canvas only
-    /// (layers that are not harmonized are not part of the solve). ``method`` must be
-    /// ``HarmonizeMethod/auto``; ``strength`` scales each layer's correction; ``grain`` as alone.
-    /// Cost: one decode of each joint layer at its placed size, O(grid × layers) to measure.
+    /// Jointly, where the visible parts of two such layers, or of one and the canvas, meet, a
+    /// narrow band on each side (0.3 % of the canvas's longer side, at least 2 pixels; sampled on
+    /// a grid of at most ~1 MP) is measured in (log(L* + 16), a*, b*), and one weighted
+    /// least-squares system per channel gives every layer a lightness gain and a*, b* offsets so
+    /// that all the bands agree at once, the canvas held fixed (``JointHarmonizer``: regularised
+    /// so that a layer that meets little stays put, robust to boundaries along an object's edge,
+    /// each correction damped by how plausible it is as light). A layer whose surroundings are
+    /// hidden by other layers is corrected through them, and no layer is solved before another.
+    /// The anchor is the canvas alone (layers that are not harmonized jointly are not part of the
+    /// solve). Best where the picture continues across the boundaries (fragments of one scene,
+    /// backdrops, patches); an unrelated cut-out on a photo is better harmonized alone, since the
+    /// bands then differ by content. ``method`` must be ``HarmonizeMethod/auto``; ``strength``
+    /// scales each layer's correction; ``grain`` as alone. Cost: one decode of each joint layer at
+    /// its placed size (4 floats a pixel) and O(grid × layers) to measure.
     public var joint: Bool
 
     /// A setting (default: auto, full strength, matching grain, each layer alone).
