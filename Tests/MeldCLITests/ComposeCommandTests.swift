@@ -52,17 +52,18 @@ struct ComposeCommandTests {
     /// one thread and on four.
     @Test func scaleAndJointHarmonizeAreDeterministicAcrossThreadCounts() throws {
         try CLI.withTemporaryFolder { folder in
-            try FileManager.default.copyItem(atPath: CLI.sample("fig_in_red_bowl.jpg"), toPath: folder + "/fig.jpg")
+            // Small inputs: the test must finish well inside the harness's 60 s on a busy machine.
+            try FileManager.default.copyItem(atPath: CLI.sample("grace_hopper.jpg"), toPath: folder + "/grace.jpg")
             try FileManager.default.copyItem(atPath: CLI.sample("lightbulb_cutout.png"), toPath: folder + "/bulb.png")
             let recipe = """
-            canvas: {image: fig.jpg}
-            scale: {pixels-per-cm: 30, horizon: 30%}
+            canvas: {image: grace.jpg}
+            scale: {pixels-per-cm: 10, horizon: 30%}
             harmonize: {joint: true}
             layers:
-              - {image: fig.jpg, name: print, anchor: top-left, offset: [100, 80], width: 40%, rotate: 4}
-              - {image: bulb.png, name: near, anchor: bottom, offset: [-300, -40], real-size: 12cm}
-              - {image: bulb.png, name: far, anchor: bottom, offset: [300, -600], scale-like: near}
-              - {image: fig.jpg, anchor: top-left, offset: [600, 300], width: 30%}
+              - {image: grace.jpg, name: print, anchor: top-left, offset: [20, 30], width: 40%, rotate: 4}
+              - {image: bulb.png, name: near, anchor: bottom, offset: [-120, -40], real-size: 12cm}
+              - {image: bulb.png, name: far, anchor: bottom, offset: [120, -250], scale-like: near}
+              - {image: grace.jpg, anchor: top-left, offset: [250, 120], width: 30%}
             """
             try recipe.write(toFile: folder + "/r.yaml", atomically: true, encoding: .utf8)
             let one = try CLI.run(["compose", "r.yaml", "-o", "one.png"], in: folder, environment: ["MELD_THREADS": "1", "VIPS_CONCURRENCY": "1"])
