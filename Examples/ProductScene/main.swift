@@ -7,7 +7,9 @@
 //   scene.jpg   2400x1600: a studio backdrop (gradient), a meadow photo soft-lit over it, three
 //               framed prints (rotated, feathered, harmonized to the backdrop), the light-bulb cut-out (harmonized) with a faded mirror
 //               reflection, a radial vignette (multiply), and text layers in Chinese, English,
-//               Japanese and Korean — 12 layers.
+//               Japanese and Korean — 12 layers. The prints and the bulb are sized by their
+//               real-world heights (postcards of 9–17 cm, a 30 cm bulb) at the scene's scale of
+//               30 px/cm; the reflection is drawn at the bulb's scale (scale-like).
 //   sheet.jpg   the inputs in a row above the result.
 // Uses only the public Meld API.
 import Foundation
@@ -42,29 +44,34 @@ do {
                                layers: []).render()
     let inputs = ["fade": fade, "vignette": vignette]
 
-    func print(_ file: String, anchor: Anchor, offset: [Length], height: Length, rotate: Double) -> Layer {
+    func print(_ file: String, anchor: Anchor, offset: [Length], height: RealLength, rotate: Double) -> Layer {
         // Harmonized (auto, 60 %) to the warm backdrop around each print, as if lit by the same light.
-        Layer(.image(sample(file)), name: file, anchor: anchor, offset: offset, height: height, rotate: rotate, feather: 3,
-              harmonize: LayerHarmonize(method: .auto, strength: 0.6))
+        var layer = Layer(.image(sample(file)), name: file, anchor: anchor, offset: offset, rotate: rotate, feather: 3,
+                          harmonize: LayerHarmonize(method: .auto, strength: 0.6))
+        layer.realSize = .height(height)
+        return layer
     }
-    let bulbHeight = Length.relative(0.56)
+    var product = Layer(.image(sample("lightbulb_cutout.png")), name: "product", anchor: .bottom, offset: [0, -345],
+                        harmonize: LayerHarmonize(method: .auto))
+    product.realSize = .height(.cm(30))
+    var reflection = Layer(.image(sample("lightbulb_cutout.png")), name: "reflection", mask: "fade", anchor: .top, offset: [0, 1255],
+                           flip: .vertical, opacity: 0.45)
+    reflection.scaleLike = .name("product")
     let layers: [Layer] = [
         // 1. Meadow texture soft-lit over the backdrop.
         Layer(.image(sample("dandelion_meadow_16mp.jpg")), name: "meadow", width: 2400, height: 1600, fit: .cover,
               opacity: 0.55, blend: .softLight),
         // 2–4. Framed prints on the back wall.
-        print("fig_in_red_bowl.jpg", anchor: .topLeft, offset: [140, 250], height: .relative(0.3), rotate: -4),
-        print("citrus_fruits.jpg", anchor: .bottomLeft, offset: [260, -350], height: .relative(0.17), rotate: 0),
-        print("toy_bird_lamp.jpg", anchor: .topRight, offset: [-150, 260], height: .relative(0.32), rotate: 5),
+        print("fig_in_red_bowl.jpg", anchor: .topLeft, offset: [140, 250], height: .cm(16), rotate: -4),
+        print("citrus_fruits.jpg", anchor: .bottomLeft, offset: [260, -350], height: .cm(9), rotate: 0),
+        print("toy_bird_lamp.jpg", anchor: .topRight, offset: [-150, 260], height: .cm(17), rotate: 5),
         // 5. A shelf edge: a thin band of the vignette's grey, multiplied.
         Layer(.image("vignette"), name: "shelf", anchor: .bottom, offset: [0, -330], width: 2400, height: 18, fit: .fill,
               flip: .vertical, opacity: 0.8, blend: .multiply),
-        // 6. The product's reflection: mirrored, faded by a gradient mask.
-        Layer(.image(sample("lightbulb_cutout.png")), name: "reflection", mask: "fade", anchor: .top, offset: [0, 1255],
-              height: bulbHeight, flip: .vertical, opacity: 0.45),
-        // 7. The product.
-        Layer(.image(sample("lightbulb_cutout.png")), name: "product", anchor: .bottom, offset: [0, -345], height: bulbHeight,
-              harmonize: LayerHarmonize(method: .auto)),  // bottom at y = 1255
+        // 6. The product's reflection: mirrored, faded by a gradient mask, at the product's scale.
+        reflection,
+        // 7. The product: a 30 cm bulb.
+        product,  // bottom at y = 1255
         // 8. Vignette over the scene.
         Layer(.image("vignette"), name: "vignette", width: 2400, height: 1600, fit: .fill, blend: .multiply),
         // 9–12. Text.
@@ -78,7 +85,7 @@ do {
               anchor: .bottomRight, offset: [-140, -100]),
     ]
     let scene = Compose(canvas: .gradient(width: 2400, height: 1600, Gradient(from: RGBA("#f7f1e8")!, to: RGBA("#d9c9b3")!)),
-                        layers: layers)
+                        layers: layers, scale: SceneScale(pixelsPerCentimetre: 30))
     let start = clock.now
     try scene.render(inputs: inputs).write(to: output + "/scene.jpg", options: SaveOptions(quality: 90, overwrite: true))
     let took = clock.now - start

@@ -28,8 +28,15 @@ struct ComposeCommand: ParsableCommand {
         destination-over, source-in, destination-in, source-out, destination-out, source-atop,
         destination-atop, xor, plus-lighter, and the seamless strategies poisson, poisson-mixed,
         poisson-monochrome, multiband), harmonize (auto, reinhard, affine, white-balance,
-        exposure, or {"method": M, "strength": S}: match the layer's colour and light to the canvas
-        around it; also at the top level for every image layer). At the top level, "look":
+        exposure, or {"method": M, "strength": S, "grain": B, "joint": B}: match the layer's
+        colour and light to the canvas around it; also at the top level for every image layer;
+        "joint": true solves all joint layers together over every boundary where they meet),
+        real-size ("30cm", or {"height": L} / {"width": L}; units mm, cm, m, in, ft: the opaque
+        object's real size at the scene's scale), scale-like (a layer name or number: the same
+        scale as that layer). At the top level, "scale": {"pixels-per-cm": K, "horizon": ROW,
+        "row": ROW} gives the scene's scale (K canvas pixels per cm at ROW, default the bottom
+        edge) and, with a horizon, ground-plane perspective: a layer's scale grows with how far
+        its foot is below the horizon. At the top level, "look":
         "ref.jpg" or {"reference": R, "method": "reinhard|ot", "strength": S, "canvas": true}
         restyles every image layer (and with canvas, the canvas photo) to one look first; without
         a reference, to the set's pooled look. Lengths are pixels (120) or canvas fractions ("25%").

@@ -13,6 +13,15 @@ struct ComposeCommandTests {
         }
     }
 
+    @Test func bundledPerspectiveRecipeRenders() throws {
+        try CLI.withTemporaryFolder { folder in
+            let r = try CLI.run(["compose", CLI.root.appendingPathComponent("Examples/recipes/perspective.yaml").path, "-o", "p.jpg"], in: folder)
+            #expect(r.status == 0 && r.stderr.isEmpty, "\(r)")
+            let info = try CLI.info(folder + "/p.jpg")
+            #expect(info.width == 1600 && info.height == 900)
+        }
+    }
+
     @Test func jsonRecipeWithRelativePathsAndSpaceOverride() throws {
         try CLI.withTemporaryFolder { folder in
             try FileManager.default.copyItem(atPath: CLI.sample("lightbulb_cutout.png"), toPath: folder + "/bulb.png")
@@ -36,6 +45,31 @@ struct ComposeCommandTests {
             try recipe.replacingOccurrences(of: "FIELDS", with: fields).write(toFile: folder + "/r.json", atomically: true, encoding: .utf8)
             let r = try CLI.run(["compose", "r.json", "-o", "out.jpg"], in: folder)
             #expect(r.status == 0 && r.stderr.isEmpty, "\(fields): \(r)")
+        }
+    }
+
+    /// Real-world sizes with perspective and joint harmonization from a recipe: the same bytes on
+    /// one thread and on four.
+    @Test func scaleAndJointHarmonizeAreDeterministicAcrossThreadCounts() throws {
+        try CLI.withTemporaryFolder { folder in
+            // Small inputs: the test must finish well inside the harness's 60 s on a busy machine.
+            try FileManager.default.copyItem(atPath: CLI.sample("grace_hopper.jpg"), toPath: folder + "/grace.jpg")
+            try FileManager.default.copyItem(atPath: CLI.sample("lightbulb_cutout.png"), toPath: folder + "/bulb.png")
+            let recipe = """
+            canvas: {image: grace.jpg}
+            scale: {pixels-per-cm: 10, horizon: 30%}
+            harmonize: {joint: true}
+            layers:
+              - {image: grace.jpg, name: print, anchor: top-left, offset: [20, 30], width: 40%, rotate: 4}
+              - {image: bulb.png, name: near, anchor: bottom, offset: [-120, -40], real-size: 12cm}
+              - {image: bulb.png, name: far, anchor: bottom, offset: [120, -250], scale-like: near}
+              - {image: grace.jpg, anchor: top-left, offset: [250, 120], width: 30%}
+            """
+            try recipe.write(toFile: folder + "/r.yaml", atomically: true, encoding: .utf8)
+            let one = try CLI.run(["compose", "r.yaml", "-o", "one.png"], in: folder, environment: ["MELD_THREADS": "1", "VIPS_CONCURRENCY": "1"])
+            let four = try CLI.run(["compose", "r.yaml", "-o", "four.png"], in: folder, environment: ["MELD_THREADS": "4", "VIPS_CONCURRENCY": "4"])
+            #expect(one.status == 0 && four.status == 0 && one.stderr.isEmpty, "\(one)\n\(four)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/one.png")) == Data(contentsOf: URL(fileURLWithPath: folder + "/four.png")))
         }
     }
 

@@ -39,6 +39,17 @@ let benchmarks: @Sendable () -> Void = {
 
     for (label, schedule, configuration) in [("1 thread", serial, Benchmark.defaultConfiguration),
                                              ("\(threads) threads", Schedule.default, parallel)] {
+        // MARK: joint harmonization (Compose `harmonize: {joint: true}`): 8 overlapping layers
+        // over a 24 MP background, measured on the ~1 MP grid Compose uses (step 5, band 18).
+
+        Benchmark("JointHarmonizer measure 24MP, 8 layers, step 5 (\(label))", configuration: configuration) { _, input in
+            blackHole(JointHarmonizer.measure(background: input.background, layers: input.layers, band: 18, step: 5, schedule: schedule))
+        } setup: {
+            let layer = BenchmarkSupport.syntheticRaster(width: 1500, height: 1100, layout: .rgba)
+            let layers = (0..<8).map { i in JointHarmonizer.Element(raster: layer, x: 300 + (i % 4) * 1300, y: 400 + (i / 4) * 1500) }
+            return (background: BenchmarkSupport.syntheticRaster(), layers: layers)
+        }
+
         // MARK: colour conversion
 
         Benchmark("ColourConversion linearSRGB->lab 24MP (\(label))", configuration: configuration) { _, source in

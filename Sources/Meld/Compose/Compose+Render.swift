@@ -9,8 +9,10 @@ extension Compose {
         // Harmonized and seamless layers look at the composite beneath them while planning, which
         // reads the inputs out of order: such compositions load their files for random access.
         // A look reads every input twice (its statistics, then the restyle).
+        // Layers sized by real-world scale are measured (their opaque box) before they are placed.
         let looksBeneath = look != nil
-            || layers.contains { setting(for: $0) != nil || $0.seamless != nil || !$0.shadows.isEmpty || $0.reflection != nil }
+            || layers.contains { setting(for: $0) != nil || $0.seamless != nil || !$0.shadows.isEmpty || $0.reflection != nil
+                || $0.realSize != nil || $0.scaleLike != nil }
         let streaming = requested && !looksBeneath
         let options = LoadOptions(sequential: streaming)
         var sources: [String] = []
@@ -74,6 +76,21 @@ extension Compose {
             }
         }
 
+        // Contents loaded once (scale resolution and the joint solve look at them before placing).
+        var loaded: [Int: VipsImageRef] = [:]
+        func content(_ i: Int) throws(MeldError) -> VipsImageRef {
+            if let done = loaded[i] { return done }
+            let c = try self.content(of: layers[i], label: Self.label(layers[i], i), canvasWidth: cw, canvasHeight: ch,
+                                     restyled: restyled.layers, resolve: resolve)
+            loaded[i] = c
+            return c
+        }
+        let factors = try resolveScales(canvasWidth: cw, canvasHeight: ch, content: content)
+        let joint = try jointMatches(canvas: canvas, canvasWidth: cw, canvasHeight: ch) { (i: Int) throws(MeldError) -> CompositorLayer in
+            let label = Self.label(layers[i], i)
+            return try place(layers[i], label: label, canvasWidth: cw, canvasHeight: ch, streaming: streaming, canvasPixels: nil,
+                             loaded: content(i), scaleFactor: factors[i], resolve: resolve)
+        }
 
         var placed: [CompositorLayer] = []
         for (i, layer) in layers.enumerated() {
@@ -85,7 +102,9 @@ extension Compose {
                 let beneath: VipsImageRef? = setting(for: layer) != nil || layer.seamless != nil || grounded
                     ? try Compositor.composite(canvas: canvas, layers: placed, space: space) : nil
                 let top = try place(layer, label: label, canvasWidth: cw, canvasHeight: ch, streaming: streaming,
-                                    canvasPixels: beneath, restyled: restyled.layers, resolve: resolve)
+                                    canvasPixels: beneath, restyled: restyled.layers, loaded: loaded[i],
+                                    scaleFactor: factors[i],
+                                    jointMatch: joint[i] ?? (setting(for: layer)?.joint == true ? .identity : nil), resolve: resolve)
                 if grounded { placed += try Self.grounding(for: top, layer: layer, canvas: beneath) }
                 placed.append(top)
             } catch where error.message.hasPrefix(label) {
@@ -98,7 +117,6 @@ extension Compose {
         return Image(ref: ref, sourcePaths: Array(Set(sources)).sorted(), sourceFormat: nil)
     }
 
-    /// One layer brought to its final pixels and canvas position.
     /// The harmonization in force for a layer: its own, else the composition's for image layers.
     func setting(for layer: Layer) -> LayerHarmonize? {
         if let own = layer.harmonize { return own }
@@ -106,57 +124,33 @@ extension Compose {
         return nil
     }
 
+    /// One layer brought to its final pixels and canvas position. `loaded`: its content when
+    /// already loaded; `scaleFactor`: its resampling factor from the scene scale (replaces the
+    /// fit); `jointMatch`: its correction from the joint harmonization (replaces the estimate).
     func place(_ layer: Layer, label: String, canvasWidth cw: Int, canvasHeight ch: Int, streaming: Bool,
-               canvasPixels: VipsImageRef?, restyled: [String: Image] = [:],
+               canvasPixels: VipsImageRef?, restyled: [String: Image] = [:], loaded: VipsImageRef? = nil,
+               scaleFactor: Double? = nil, jointMatch: ColourMatch? = nil,
                resolve: (String, String) throws(MeldError) -> Image) throws(MeldError) -> CompositorLayer {
         var content: VipsImageRef
-        switch layer.content {
-        case .image(let source):
-            let image: Image
-            if let done = restyled[source] { image = done } else { image = try resolve(source, "\(label): image") }
-            switch layer.cutout {
-            case nil: content = image.ref
-            case .subject?: content = try image.applying(Cutout()).ref
-            case .box(let r)?: content = try image.applying(Cutout(box: r)).ref
-            }
-        case .text(let style):
-            content = try Self.renderText(style, canvasWidth: cw, canvasHeight: ch)
+        if let loaded {
+            content = loaded
+        } else {
+            content = try self.content(of: layer, label: label, canvasWidth: cw, canvasHeight: ch, restyled: restyled, resolve: resolve)
         }
         let nw = content.width, nh = content.height
 
-        if let maskSource = layer.mask {
-            let mask = try resolve(maskSource, "\(label): mask").ref
-            let coverage = try mask.coverageBand().resampled(width: nw, height: nh)
-            content = try content.rgbForCompositing().multiplyingAlpha(by: coverage)
-        }
-
         // Box and size.
         let fit = layer.effectiveFit
-        var boxX = 0.0, boxY = 0.0
-        var bw = Double(nw), bh = Double(nh)
-        if let r = layer.rect {
-            boxX = r[0].pixels(of: cw); boxY = r[1].pixels(of: ch)
-            bw = r[2].pixels(of: cw); bh = r[3].pixels(of: ch)
-        } else {
-            if let w = layer.width { bw = w.pixels(of: cw) }
-            if let h = layer.height { bh = h.pixels(of: ch) }
-        }
-        let sx = bw / Double(nw), sy = bh / Double(nh)
-        var (sw, sh): (Double, Double)
-        switch fit {
-        case .none: (sw, sh) = (Double(nw), Double(nh))
-        case .width: (sw, sh) = (bw, Double(nh) * sx)
-        case .height: (sw, sh) = (Double(nw) * sy, bh)
-        case .contain: let s = min(sx, sy); (sw, sh) = (Double(nw) * s, Double(nh) * s)
-        case .cover: let s = max(sx, sy); (sw, sh) = (Double(nw) * s, Double(nh) * s)
-        case .fill: (sw, sh) = (bw, bh)
-        }
+        let sizing = Self.sizing(layer, naturalWidth: nw, naturalHeight: nh, canvasWidth: cw, canvasHeight: ch)
+        let (boxX, boxY, bw, bh) = (sizing.box.x, sizing.box.y, sizing.box.width, sizing.box.height)
+        var (sw, sh) = (sizing.size.width, sizing.size.height)
+        if let factor = scaleFactor { (sw, sh) = (Double(nw) * factor, Double(nh) * factor) }
         let tw = max(1, Int(sw.rounded())), th = max(1, Int(sh.rounded()))
         guard tw <= Self.maxSide, th <= Self.maxSide else {
             throw MeldError(.invalidArgument, operation: "compose", "\(label): the layer would be \(tw)x\(th) pixels, larger than \(Self.maxSide) a side")
         }
         if tw != nw || th != nh { content = try content.resampled(width: tw, height: th) }
-        if fit == .cover {
+        if fit == .cover && scaleFactor == nil {
             let cwid = max(1, min(tw, Int(bw.rounded()))), chei = max(1, min(th, Int(bh.rounded())))
             content = try content.cropped(to: Rect(x: (tw - cwid) / 2, y: (th - chei) / 2, width: cwid, height: chei))
         }
@@ -200,7 +194,7 @@ extension Compose {
 
         if let setting = setting(for: layer), let canvasPixels {
             let rect = Rect(x: Int(x.rounded(.down)), y: Int(y.rounded(.down)), width: content.width, height: content.height)
-            content = try Self.harmonized(content, at: rect, canvas: canvasPixels, setting: setting)
+            content = try Self.harmonized(content, at: rect, canvas: canvasPixels, setting: setting, given: jointMatch)
         }
 
         if let mode = layer.seamless, let canvasPixels {
@@ -219,6 +213,57 @@ extension Compose {
         }
         return CompositorLayer(image: content, x: Int(x.rounded(.down)), y: Int(y.rounded(.down)),
                                mode: layer.blend, opacity: Float(layer.opacity))
+    }
+
+    /// A layer's content before sizing: the image (restyled, cut out) or the rendered text, with
+    /// its mask applied.
+    func content(of layer: Layer, label: String, canvasWidth cw: Int, canvasHeight ch: Int, restyled: [String: Image],
+                 resolve: (String, String) throws(MeldError) -> Image) throws(MeldError) -> VipsImageRef {
+        var content: VipsImageRef
+        switch layer.content {
+        case .image(let source):
+            let image: Image
+            if let done = restyled[source] { image = done } else { image = try resolve(source, "\(label): image") }
+            switch layer.cutout {
+            case nil: content = image.ref
+            case .subject?: content = try image.applying(Cutout()).ref
+            case .box(let r)?: content = try image.applying(Cutout(box: r)).ref
+            }
+        case .text(let style):
+            content = try Self.renderText(style, canvasWidth: cw, canvasHeight: ch)
+        }
+        if let maskSource = layer.mask {
+            let mask = try resolve(maskSource, "\(label): mask").ref
+            let coverage = try mask.coverageBand().resampled(width: content.width, height: content.height)
+            content = try content.rgbForCompositing().multiplyingAlpha(by: coverage)
+        }
+        return content
+    }
+
+    /// A layer's box on the canvas and the size its content is scaled to by ``Layer/fit``
+    /// (before rounding; ``Layer/realSize`` and ``Layer/scaleLike`` are applied by the caller).
+    static func sizing(_ layer: Layer, naturalWidth nw: Int, naturalHeight nh: Int, canvasWidth cw: Int,
+                       canvasHeight ch: Int) -> (box: (x: Double, y: Double, width: Double, height: Double), size: (width: Double, height: Double)) {
+        var boxX = 0.0, boxY = 0.0
+        var bw = Double(nw), bh = Double(nh)
+        if let r = layer.rect {
+            boxX = r[0].pixels(of: cw); boxY = r[1].pixels(of: ch)
+            bw = r[2].pixels(of: cw); bh = r[3].pixels(of: ch)
+        } else {
+            if let w = layer.width { bw = w.pixels(of: cw) }
+            if let h = layer.height { bh = h.pixels(of: ch) }
+        }
+        let sx = bw / Double(nw), sy = bh / Double(nh)
+        let (sw, sh): (Double, Double)
+        switch layer.effectiveFit {
+        case .none: (sw, sh) = (Double(nw), Double(nh))
+        case .width: (sw, sh) = (bw, Double(nh) * sx)
+        case .height: (sw, sh) = (Double(nw) * sy, bh)
+        case .contain: let s = min(sx, sy); (sw, sh) = (Double(nw) * s, Double(nh) * s)
+        case .cover: let s = max(sx, sy); (sw, sh) = (Double(nw) * s, Double(nh) * s)
+        case .fill: (sw, sh) = (bw, bh)
+        }
+        return ((boxX, boxY, bw, bh), (sw, sh))
     }
 
     /// Text as an 8-bit RGBA image: the colour, with Pango's coverage as alpha.

@@ -30,19 +30,23 @@ public struct Compose: ImageOperation {
     /// One look for the whole set: every image layer (and optionally the canvas photo) restyled
     /// to a common reference before harmonizing (nil: none). See ``ComposeLook``.
     public var look: ComposeLook?
+    /// The scene's real-world scale, used by layers that declare a ``Layer/realSize`` (nil:
+    /// none). See ``SceneScale``.
+    public var scale: SceneScale?
 
     /// The largest canvas side accepted.
     public static let maxSide = 1 << 17
 
     /// A composition.
     public init(canvas: Canvas, layers: [Layer], space: CompositingSpace = .linear, harmonize: LayerHarmonize? = nil,
-                look: ComposeLook? = nil) {
+                look: ComposeLook? = nil, scale: SceneScale? = nil) {
         self.canvas = canvas; self.layers = layers; self.space = space; self.harmonize = harmonize; self.look = look
+        self.scale = scale
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case canvas, layers, space, harmonize, look }
+    enum CodingKeys: String, CodingKey, CaseIterable { case canvas, layers, space, harmonize, look, scale }
 
-    /// Decodes `{"canvas": {...}, "layers": [...], "space": "linear", "harmonize": ..., "look": ...}`.
+    /// Decodes `{"canvas": {...}, "layers": [...], "space": "linear", "harmonize": ..., "look": ..., "scale": ...}`.
     public init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -51,12 +55,16 @@ public struct Compose: ImageOperation {
         space = try c.decodeIfPresent(CompositingSpace.self, forKey: .space) ?? .linear
         harmonize = try c.decodeIfPresent(LayerHarmonize.self, forKey: .harmonize)
         look = try c.decodeIfPresent(ComposeLook.self, forKey: .look)
+        scale = try c.decodeIfPresent(SceneScale.self, forKey: .scale)
     }
 
     /// Checks every field; messages name the layer and the field.
     public func validate() throws(MeldError) {
         func fail(_ message: String) -> MeldError { MeldError(.invalidArgument, operation: "compose", message) }
         if let h = harmonize, !(0...1).contains(h.strength) { throw fail("harmonize strength must be between 0 and 1 (got \(h.strength))") }
+        if let h = harmonize, h.joint, h.method != .auto {
+            throw fail("harmonize: joint solves a lightness gain and a*, b* offsets for all layers together; method must be auto (got \(h.method.rawValue))")
+        }
         try look?.validate()
         switch canvas {
         case .input: break
@@ -117,8 +125,12 @@ public struct Compose: ImageOperation {
             if !(layer.feather >= 0 && layer.feather <= 1000) { throw fail("\(label): feather must be between 0 and 1000 pixels (got \(layer.feather))") }
             if let m = layer.mask, m.isEmpty { throw fail("\(label): mask path is empty") }
             if let h = layer.harmonize, !(0...1).contains(h.strength) { throw fail("\(label): harmonize strength must be between 0 and 1 (got \(h.strength))") }
+            if let h = layer.harmonize, h.joint, h.method != .auto {
+                throw fail("\(label): harmonize: joint solves a lightness gain and a*, b* offsets for all layers together; method must be auto (got \(h.method.rawValue))")
+            }
             try validateGrounding(layer, label: label)
         }
+        try validateScale()
     }
 
     /// Checks a layer's cutout, shadows and reflection.

@@ -63,6 +63,24 @@ public struct Layer: Sendable, Hashable {
     public var shadows: [LayerShadow] = []
     /// A reflection on a glossy floor, drawn under it. In recipes: `reflection: true` or an object.
     public var reflection: LayerReflection?
+    /// The real-world height or width of the object shown (nil: sized by ``width``/``height``/
+    /// ``fit``). The layer is scaled, keeping its aspect ratio, so that its opaque part spans that
+    /// many canvas pixels at the scene's scale where it stands (``Compose/scale``, which must give
+    /// pixels per centimetre; with perspective when it has a horizon). Excludes ``rect``,
+    /// ``width``, ``height``, ``fit`` and ``scaleLike``. The box and the foot (its bottom row) are
+    /// taken before ``rotate``; a vertical flip is accounted for. Cost: an image with alpha is
+    /// decoded once more to find its opaque box, and the composition loads its inputs for random
+    /// access instead of one streaming pass. In recipes: `real-size: 30cm` or
+    /// `real-size: {width: 12cm}`.
+    public var realSize: RealSize?
+    /// Draw the layer at the same scale as another image layer (nil: none): the two images are
+    /// taken to be shot at the same resolution (the same source pixels per centimetre), so this
+    /// layer gets the other's resampling factor, times (its foot row − horizon) / (the other's
+    /// foot row − horizon) when ``Compose/scale`` has a horizon. The other layer may be sized
+    /// any way (by fit, real size, or its own scale-like; for a stretched `fill`, its vertical
+    /// factor counts). Excludes ``rect``, ``width``, ``height``, ``fit`` and ``realSize``. In
+    /// recipes: `scale-like: bottle` (a name) or `scale-like: 2` (a layer number, from 1).
+    public var scaleLike: LayerReference?
 
     /// A layer with the given content and placement; everything else is neutral.
     public init(_ content: Content, name: String? = nil, mask: String? = nil, anchor: Anchor = .centre,
@@ -109,7 +127,7 @@ public struct Layer: Sendable, Hashable {
 extension Layer: Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case image, text, name, mask, anchor, offset, rect, width, height, fit, rotate, flip, opacity, feather, blend, harmonize
-        case cutout, shadow, reflection
+        case cutout, shadow, reflection, realSize = "real-size", scaleLike = "scale-like"
         case markup, font, size, color, align, wrap, letterSpacing = "letter-spacing", lineSpacing = "line-spacing", fontFile = "font-file"
     }
 
@@ -164,6 +182,8 @@ extension Layer: Codable {
             shadows = try c.decodeIfPresent(LayerShadow.self, forKey: .shadow).map { [$0] } ?? []
         }
         reflection = try c.decodeIfPresent(LayerReflection.self, forKey: .reflection)
+        realSize = try c.decodeIfPresent(RealSize.self, forKey: .realSize)
+        scaleLike = try c.decodeIfPresent(LayerReference.self, forKey: .scaleLike)
     }
 
     /// Encodes the recipe form, leaving out defaults.
@@ -204,5 +224,7 @@ extension Layer: Codable {
         try c.encodeIfPresent(cutout, forKey: .cutout)
         if shadows.count == 1 { try c.encode(shadows[0], forKey: .shadow) } else if !shadows.isEmpty { try c.encode(shadows, forKey: .shadow) }
         try c.encodeIfPresent(reflection, forKey: .reflection)
+        try c.encodeIfPresent(realSize, forKey: .realSize)
+        try c.encodeIfPresent(scaleLike, forKey: .scaleLike)
     }
 }
