@@ -72,6 +72,12 @@ struct HarmonizeCommand: ParsableCommand {
                 print("method \(op.method.rawValue), confidence \(Int((report.confidence * 100).rounded()))%")
                 print("region:    mean \(f(report.region.mean)), spread \(f(report.region.standardDeviation))")
                 print("reference: mean \(f(report.reference.mean)), spread \(f(report.reference.standardDeviation))")
+                if let b = report.boundary {
+                    func g(_ v: SIMD3<Double>) -> String { "\((v.x * 1000).rounded() / 1000) \((v.y * 1000).rounded() / 1000) \((v.z * 1000).rounded() / 1000)" }
+                    print("boundary:  \(b.pairs) pairs in \(b.segments) stretches, continuity \(Int((b.continuity * 100).rounded()))%, confidence \(Int((b.confidence * 100).rounded()))%")
+                    print("           log gain \(g(b.logGain)) ± \(g(b.logGainVariance.squareRoot())), exponent \(g(b.exponent)) ± \(g(b.exponentVariance.squareRoot()))")
+                    print("           log saturation \((b.logSaturation * 1000).rounded() / 1000) ± \((b.logSaturationVariance.squareRoot() * 1000).rounded() / 1000), highlights kept \(g(b.highlightKeep))")
+                }
             }
         }
     }

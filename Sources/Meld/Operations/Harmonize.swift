@@ -63,6 +63,9 @@ public struct Harmonize: ImageOperation {
         public var region: RegionStatistics
         /// See ``region``.
         public var reference: RegionStatistics
+        /// The fit to colour pairs across the region's edge (methods `auto` and `boundary`; nil
+        /// for the others, or when the edge gave too few pairs).
+        public var boundary: BoundaryFit?
     }
 
     /// Harmonizes the region `mask` (resampled to the image when its size differs) and says what
@@ -98,10 +101,14 @@ public struct Harmonize: ImageOperation {
         guard let ref = RegionStatistics.measure(raster, weights: weights, step: step, schedule: schedule) else {
             throw MeldError(.invalidArgument, operation: "harmonize", "no reference pixels around the mask (it covers the whole image?)")
         }
-        let (match, confidence) = Harmonizer.estimate(method, source: region, reference: ref)
+        var fit: BoundaryFit?
+        if method == .auto || method == .boundary {
+            fit = BoundaryFit.fit(BoundaryPairs.sample(raster, mask: m.raster, schedule: schedule))
+        }
+        let (match, confidence) = Harmonizer.estimate(method, source: region, reference: ref, boundary: fit)
         Harmonizer.apply(match, strength: Float(strength), to: &raster, mask: m.raster, schedule: schedule)
         let out = try image.replacingPixels(with: raster, schedule: schedule)
-        return (out, Report(match: match, confidence: confidence, region: region, reference: ref))
+        return (out, Report(match: match, confidence: confidence, region: region, reference: ref, boundary: fit))
     }
 }
 
