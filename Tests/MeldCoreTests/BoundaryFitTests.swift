@@ -119,6 +119,30 @@ struct BoundaryFitTests {
         }
     }
 
+    /// A layer cut from the scene and put back where it was, re-lit (a patch of the same scene)
+    /// is pinned down; one from another picture is held back.
+    @Test func layerPairs() throws {
+        let scene = Self.texture(seed: 31), other = Self.texture(seed: 77)
+        func crop(_ r: Raster, gain: SIMD3<Float>) -> Raster {
+            var layer = Raster(width: 100, height: 80, layout: .rgba)
+            layer.withMutableView { v in
+                for y in 0..<80 { for x in 0..<100 {
+                    // A disc of opaque pixels; transparent corners.
+                    let dx = Double(x) - 49.5, dy = Double(y) - 39.5
+                    let a: Float = dx * dx / (48 * 48) + dy * dy / (38 * 38) <= 1 ? 1 : 0
+                    for c in 0..<3 { v.row(y, channel: c)[x] = r[x + 60, y + 50, c] * gain[c] * a }
+                    v.row(y, channel: 3)[x] = a
+                } }
+            }
+            return layer
+        }
+        let patch = try #require(BoundaryFit.fit(BoundaryPairs.sample(layer: crop(scene, gain: SIMD3(0.7, 0.8, 1.1)), at: SIMD2(60, 50), on: scene)))
+        for c in 0..<3 { #expect(abs(patch.logGain[c] + log(Double([0.7, 0.8, 1.1][c]))) < 0.03, "channel \(c): \(patch.logGain)") }
+        #expect(patch.confidence > 0.8)
+        let object = try #require(BoundaryFit.fit(BoundaryPairs.sample(layer: crop(other, gain: SIMD3(0.7, 0.8, 1.1)), at: SIMD2(60, 50), on: scene)))
+        #expect(object.confidence < 0.3, "\(object)")
+    }
+
     @Test func tooSmallARegionGivesNoFit() {
         var m = Raster(width: Self.width, height: Self.height, layout: .gray)
         m.withMutableView { v in v.row(50, channel: 0)[50] = 1 }

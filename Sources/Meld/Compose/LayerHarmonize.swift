@@ -3,8 +3,9 @@ import MeldCore
 import MeldVips
 
 /// Harmonization of a Compose layer: its colour and light are matched to the canvas around
-/// where it lands (a ring of 10 % of the canvas's longer side around its footprint), before it
-/// is blended, and its grain to the canvas's. In recipes: `harmonize: auto` or
+/// where it lands (a ring of 10 % of the canvas's longer side around its footprint, and with
+/// `auto` or `boundary` colour pairs across the layer's edge), before it is blended, and its
+/// grain to the canvas's. In recipes: `harmonize: auto` or
 /// `harmonize: {method: white-balance, strength: 0.7, grain: false}`.
 public struct LayerHarmonize: Sendable, Hashable, Codable {
     /// How colours are matched.
@@ -84,7 +85,14 @@ extension Compose {
         let step = max(1, Int((Double(layer.planeCount) / 1_000_000).squareRoot().rounded(.up)))
         guard let source = RegionStatistics.measure(layer, weights: ones, step: step),
               let reference = RegionStatistics.measure(around, weights: weights, step: step) else { return content }
-        let (match, _) = Harmonizer.estimate(setting.method, source: source, reference: reference)
+        var fit: BoundaryFit?
+        if setting.method == .auto || setting.method == .boundary {
+            // Pairs across the layer's edge: where it continues the canvas's content (a patch of
+            // the same scene) they pin the correction down; across an object's edge they disagree
+            // and the ring estimates take over.
+            fit = BoundaryFit.fit(BoundaryPairs.sample(layer: layer, at: SIMD2(rect.x - area.x, rect.y - area.y), on: around))
+        }
+        let (match, _) = Harmonizer.estimate(setting.method, source: source, reference: reference, boundary: fit)
         Harmonizer.apply(match, strength: Float(setting.strength), to: &layer, mask: nil)
         if setting.grain, let target = Grain.estimateSigma(around, weights: weights, step: step),
            let own = Grain.estimateSigma(layer, step: step), target > own * 1.1 {

@@ -121,4 +121,43 @@ public struct BoundaryPairs: Sendable {
         }
         return pairs
     }
+
+    /// Pairs across the edge of a layer placed with its top-left corner at `origin` on
+    /// `background` (both linear RGB or RGBA, premultiplied): inside is where the layer is opaque,
+    /// outside where the background shows (the layer's alpha is the mask). Costs one
+    /// background-sized RGB raster and mask.
+    public static func sample(layer: Raster, at origin: SIMD2<Int>, on background: Raster, segments: Int = 12,
+                              schedule: Schedule = .default) -> BoundaryPairs {
+        precondition(layer.layout.colourChannels == 3 && background.layout.colourChannels == 3, "RGB rasters only")
+        let w = background.width, h = background.height
+        var composite = Raster(width: w, height: h, layout: .rgb)
+        var mask = Raster(width: w, height: h, layout: .gray)
+        mask.isPremultiplied = false
+        let layerAlpha = layer.layout.hasAlpha, backgroundAlpha = background.layout.hasAlpha
+        background.withView { b in
+            layer.withView { l in
+                composite.withMutableView { c in
+                    mask.withMutableView { m in
+                        for y in 0..<h {
+                            let ly = y - origin.y
+                            for x in 0..<w {
+                                let i = y * w + x
+                                let ba = backgroundAlpha ? b.plane(3)[i] : 1
+                                var colour = ba > 0 ? SIMD3(b.plane(0)[i], b.plane(1)[i], b.plane(2)[i]) / ba : .zero
+                                let lx = x - origin.x
+                                if ly >= 0, ly < l.height, lx >= 0, lx < l.width {
+                                    let j = ly * l.width + lx
+                                    let la = layerAlpha ? l.plane(3)[j] : 1
+                                    m.plane(0)[i] = la
+                                    if la >= 0.5 { colour = SIMD3(l.plane(0)[j], l.plane(1)[j], l.plane(2)[j]) / la }
+                                }
+                                c.plane(0)[i] = colour.x; c.plane(1)[i] = colour.y; c.plane(2)[i] = colour.z
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return sample(composite, mask: mask, segments: segments, schedule: schedule)
+    }
 }
