@@ -15,13 +15,16 @@ public struct LayerHarmonize: Sendable, Hashable, Codable {
     /// Add grain when the canvas around the layer is noisier than the layer, so that a clean
     /// studio cut-out takes on the photo's grain (deterministic, seeded by the placement).
     public var grain: Bool
+    /// Blur the layer when it is sharper than the canvas around it, so that its detail matches
+    /// (``Focus``; off by default).
+    public var focus: Bool
 
-    /// A setting (default: auto, full strength, matching grain).
-    public init(method: HarmonizeMethod = .auto, strength: Double = 1, grain: Bool = true) {
-        self.method = method; self.strength = strength; self.grain = grain
+    /// A setting (default: auto, full strength, matching grain, focus left alone).
+    public init(method: HarmonizeMethod = .auto, strength: Double = 1, grain: Bool = true, focus: Bool = false) {
+        self.method = method; self.strength = strength; self.grain = grain; self.focus = focus
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case method, strength, grain }
+    enum CodingKeys: String, CodingKey, CaseIterable { case method, strength, grain, focus }
 
     /// Decodes a method name, or `{"method": ..., "strength": ...}`.
     public init(from decoder: any Decoder) throws {
@@ -37,7 +40,8 @@ public struct LayerHarmonize: Sendable, Hashable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(method: try c.decodeIfPresent(HarmonizeMethod.self, forKey: .method) ?? .auto,
                   strength: try c.decodeIfPresent(Double.self, forKey: .strength) ?? 1,
-                  grain: try c.decodeIfPresent(Bool.self, forKey: .grain) ?? true)
+                  grain: try c.decodeIfPresent(Bool.self, forKey: .grain) ?? true,
+                  focus: try c.decodeIfPresent(Bool.self, forKey: .focus) ?? false)
     }
 
     /// Encodes as an object.
@@ -46,6 +50,7 @@ public struct LayerHarmonize: Sendable, Hashable, Codable {
         try c.encode(method, forKey: .method)
         try c.encode(strength, forKey: .strength)
         try c.encode(grain, forKey: .grain)
+        if focus { try c.encode(focus, forKey: .focus) }
     }
 }
 
@@ -86,14 +91,22 @@ extension Compose {
         guard let source = RegionStatistics.measure(layer, weights: ones, step: step),
               let reference = RegionStatistics.measure(around, weights: weights, step: step) else { return content }
         var fit: BoundaryFit?
-        if setting.method == .auto || setting.method == .boundary {
-            // Pairs across the layer's edge: where it continues the canvas's content (a patch of
-            // the same scene) they pin the correction down; across an object's edge they disagree
-            // and the ring estimates take over.
-            fit = BoundaryFit.fit(BoundaryPairs.sample(layer: layer, at: SIMD2(rect.x - area.x, rect.y - area.y), on: around))
+        var blurSigma = 0.0
+        if setting.method == .auto || setting.method == .boundary || setting.focus {
+            let (composite, footprint) = BoundaryPairs.pasted(layer: layer, at: SIMD2(rect.x - area.x, rect.y - area.y), on: around)
+            if setting.method == .auto || setting.method == .boundary {
+                // Pairs across the layer's edge: where it continues the canvas's content (a patch
+                // of the same scene) they pin the correction down; across an object's edge they
+                // disagree and the ring estimates take over.
+                fit = BoundaryFit.fit(BoundaryPairs.sample(composite, mask: footprint))
+            }
+            if setting.focus { blurSigma = Focus.estimateBlur(composite, region: footprint, reference: weights)?.sigma ?? 0 }
         }
         let (match, _) = Harmonizer.estimate(setting.method, source: source, reference: reference, boundary: fit)
         Harmonizer.apply(match, strength: Float(setting.strength), to: &layer, mask: nil)
+        if blurSigma > 0 {
+            layer = GaussianBlur(sigma: Float(blurSigma * setting.strength)).apply(to: layer)
+        }
         if setting.grain, let target = Grain.estimateSigma(around, weights: weights, step: step),
            let own = Grain.estimateSigma(layer, step: step), target > own * 1.1 {
             let seed = UInt64(truncatingIfNeeded: rect.x &* 73_856_093 ^ rect.y &* 19_349_663 ^ rect.width &* 83_492_791 ^ rect.height)

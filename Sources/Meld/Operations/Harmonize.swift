@@ -30,13 +30,27 @@ public struct Harmonize: ImageOperation {
     public var strength: Double
     /// The reference region.
     public var reference: Reference
+    /// Also match focus: when the region is sharper than the reference, blur it (Gaussian, σ
+    /// estimated by ``Focus``) so that its fine detail matches (default off).
+    public var focus: Bool
 
     /// The default ring: 10 % of the longer side.
     public static let defaultRing = Reference.ring(.relative(0.1))
 
     /// A harmonization of the region `mask`.
-    public init(mask: String, method: HarmonizeMethod = .auto, strength: Double = 1, reference: Reference = Harmonize.defaultRing) {
-        self.mask = mask; self.method = method; self.strength = strength; self.reference = reference
+    public init(mask: String, method: HarmonizeMethod = .auto, strength: Double = 1, reference: Reference = Harmonize.defaultRing,
+                focus: Bool = false) {
+        self.mask = mask; self.method = method; self.strength = strength; self.reference = reference; self.focus = focus
+    }
+
+    enum CodingKeys: String, CodingKey { case mask, method, strength, reference, focus }
+
+    /// Decodes the fields; `focus` may be absent (false).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(mask: try c.decode(String.self, forKey: .mask), method: try c.decode(HarmonizeMethod.self, forKey: .method),
+                  strength: try c.decode(Double.self, forKey: .strength), reference: try c.decode(Reference.self, forKey: .reference),
+                  focus: try c.decodeIfPresent(Bool.self, forKey: .focus) ?? false)
     }
 
     /// Checks the strength and the ring width.
@@ -66,6 +80,9 @@ public struct Harmonize: ImageOperation {
         /// The fit to colour pairs across the region's edge (methods `auto` and `boundary`; nil
         /// for the others, or when the edge gave too few pairs).
         public var boundary: BoundaryFit?
+        /// The focus estimate (with ``Harmonize/focus``; nil otherwise or when the region holds
+        /// no whole patch to measure).
+        public var focus: Focus.Estimate?
     }
 
     /// Harmonizes the region `mask` (resampled to the image when its size differs) and says what
@@ -106,9 +123,17 @@ public struct Harmonize: ImageOperation {
             fit = BoundaryFit.fit(BoundaryPairs.sample(raster, mask: m.raster, schedule: schedule))
         }
         let (match, confidence) = Harmonizer.estimate(method, source: region, reference: ref, boundary: fit)
+        var focusEstimate: Focus.Estimate?
+        if focus {
+            // Measured before the colour change (gradients of luminance, which it would scale).
+            focusEstimate = Focus.estimateBlur(raster, region: m.raster, reference: weights)
+        }
         Harmonizer.apply(match, strength: Float(strength), to: &raster, mask: m.raster, schedule: schedule)
+        if let f = focusEstimate, f.sigma > 0 {
+            Focus.blur(&raster, sigma: Float(f.sigma * strength), mask: m.raster, schedule: schedule)
+        }
         let out = try image.replacingPixels(with: raster, schedule: schedule)
-        return (out, Report(match: match, confidence: confidence, region: region, reference: ref, boundary: fit))
+        return (out, Report(match: match, confidence: confidence, region: region, reference: ref, boundary: fit, focus: focusEstimate))
     }
 }
 

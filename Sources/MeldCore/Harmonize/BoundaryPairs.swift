@@ -128,6 +128,13 @@ public struct BoundaryPairs: Sendable {
     /// background-sized RGB raster and mask.
     public static func sample(layer: Raster, at origin: SIMD2<Int>, on background: Raster, segments: Int = 12,
                               schedule: Schedule = .default) -> BoundaryPairs {
+        let (composite, mask) = pasted(layer: layer, at: origin, on: background)
+        return sample(composite, mask: mask, segments: segments, schedule: schedule)
+    }
+
+    /// `layer` pasted (where its alpha is ≥ ½) at `origin` on `background`: an unpremultiplied
+    /// RGB raster of the background's size, and the layer's alpha there as a mask.
+    public static func pasted(layer: Raster, at origin: SIMD2<Int>, on background: Raster) -> (composite: Raster, mask: Raster) {
         precondition(layer.layout.colourChannels == 3 && background.layout.colourChannels == 3, "RGB rasters only")
         let w = background.width, h = background.height
         var composite = Raster(width: w, height: h, layout: .rgb)
@@ -158,6 +165,6 @@ public struct BoundaryPairs: Sendable {
                 }
             }
         }
-        return sample(composite, mask: mask, segments: segments, schedule: schedule)
+        return (composite, mask)
     }
 }
