@@ -5,13 +5,19 @@ import MeldCore
 /// by a mask is matched to a reference region (a ring around it, or the whole rest of the
 /// image) with a ``HarmonizeMethod``, by `strength`.
 ///
-/// Statistics are measured in Lab (linear sRGB → XYZ D65 → Lab) and, for white balance, as a
-/// shades-of-gray illuminant in linear RGB; the correction is applied in linear light in
-/// proportion to the mask's coverage, so soft mask edges blend smoothly. Pixels outside the mask
-/// are left exactly as they were (8- and 16-bit round trips are exact). `auto` damps each part
-/// of the correction by how far its estimate can be trusted, and so holds back when the region
-/// and its surroundings simply show different things. Cost: one pass over the image for the
-/// statistics (sampled), one over the mask's bounding box.
+/// `auto` (and `boundary`) first fit a per-channel gain and gamma and a saturation change to
+/// colour pairs taken just inside and just outside the mask's edge (``BoundaryPairs``,
+/// ``BoundaryFit``), shrunk towards no change by their jackknife uncertainty and by how well the
+/// content continues across the edge; `auto` gives the rest of its confidence to ring statistics
+/// (white balance and exposure, damped), and so holds back when the region and its surroundings
+/// simply show different things. The statistics methods measure in Lab (linear sRGB → XYZ D65 →
+/// Lab) and, for white balance, a shades-of-gray illuminant in linear RGB. The correction is
+/// applied in linear light in proportion to the mask's coverage, so soft mask edges blend
+/// smoothly. Pixels outside the mask are left exactly as they were (8- and 16-bit round trips are
+/// exact). With ``focus``, a region sharper than its reference is also blurred to match
+/// (``Focus``). Cost: one pass over the image for the statistics (sampled), one over the mask for
+/// its edge, work in proportion to the edge's length for the fit, one pass over the mask's
+/// bounding box to apply (and with ``focus`` a blur of that box).
 public struct Harmonize: ImageOperation {
     /// Where the reference colours come from.
     public enum Reference: Sendable, Hashable, Codable {
