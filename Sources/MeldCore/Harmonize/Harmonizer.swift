@@ -214,6 +214,9 @@ public enum Harmonizer {
         let shift = (reference.mean.x - source.mean.x) * gain
         m.labFrom = SIMD3<Float>(Float(source.mean.x), 0, 0)
         m.labTo = SIMD3<Float>(Float(source.mean.x + shift), 0, 0)
+        // An identity Lab stage (auto with full confidence in the edge fit) costs two colour
+        // conversions per pixel for nothing.
+        m.usesLab = abs(shift) > 1e-6 || c != 1
         return m
     }
 
