@@ -96,6 +96,7 @@ methods = {
     "meld affine (ring)": ["--method", "affine"],
     "meld white-balance (ring)": ["--method", "white-balance"],
     "meld exposure (ring)": ["--method", "exposure"],
+    "meld boundary (pairs across the edge)": ["--method", "boundary"],
     "meld auto (ring)": ["--method", "auto"],
     "meld auto (whole)": ["--method", "auto", "--reference", "whole"],
 }

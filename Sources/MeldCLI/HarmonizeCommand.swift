@@ -11,7 +11,9 @@ struct HarmonizeCommand: ParsableCommand {
         the mask are not changed.
           meld harmonize composite.jpg --mask object.png -o fixed.jpg
           meld harmonize composite.png --mask object.png -o fixed.png --method white-balance --strength 0.7
-        Methods: auto (white balance and exposure, damped by confidence; the default), reinhard \
+        Methods: auto (the boundary fit where the content continues across the mask's edge, \
+        ring white balance and exposure for the rest, damped by confidence; the default), boundary \
+        (per-channel gain, gamma and saturation from colour pairs across the edge), reinhard \
         (Lab mean/std), affine (Lab mean and covariance), white-balance (Bradford adaptation), \
         exposure (lightness mean and contrast).
         """
@@ -23,7 +25,7 @@ struct HarmonizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The region to harmonize (any size; alpha, grey or luma).", valueName: "mask"))
     var mask: String
 
-    @Option(help: ArgumentHelp("auto, reinhard, affine, white-balance or exposure.", valueName: "method"))
+    @Option(help: ArgumentHelp("auto, boundary, reinhard, affine, white-balance or exposure.", valueName: "method"))
     var method: String = "auto"
 
     @Option(help: ArgumentHelp("0 … 1, how much of the correction to apply.", valueName: "s"))
@@ -34,6 +36,9 @@ struct HarmonizeCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Ring width: pixels (80) or a fraction of the longer side (10%).", valueName: "width"))
     var ring: String = "10%"
+
+    @Flag(help: "Also match focus: blur the region when it is sharper than its surroundings.")
+    var focus = false
 
     @Flag(help: "Print what was estimated (method, confidence, Lab statistics) on standard output.")
     var verbose = false
@@ -53,7 +58,7 @@ struct HarmonizeCommand: ParsableCommand {
             ref = .ring(width)
         default: throw ValidationError("--reference must be ring or whole (got '\(reference)')")
         }
-        return Harmonize(mask: mask, method: m, strength: strength, reference: ref)
+        return Harmonize(mask: mask, method: m, strength: strength, reference: ref, focus: focus)
     }
 
     func validate() throws {
@@ -72,6 +77,15 @@ struct HarmonizeCommand: ParsableCommand {
                 print("method \(op.method.rawValue), confidence \(Int((report.confidence * 100).rounded()))%")
                 print("region:    mean \(f(report.region.mean)), spread \(f(report.region.standardDeviation))")
                 print("reference: mean \(f(report.reference.mean)), spread \(f(report.reference.standardDeviation))")
+                if let f = report.focus {
+                    print("focus:     blur σ \((f.sigma * 100).rounded() / 100) px (detail energy region \(f.regionEnergy), reference \(f.referenceEnergy), \(f.patches) patches)")
+                }
+                if let b = report.boundary {
+                    func g(_ v: SIMD3<Double>) -> String { "\((v.x * 1000).rounded() / 1000) \((v.y * 1000).rounded() / 1000) \((v.z * 1000).rounded() / 1000)" }
+                    print("boundary:  \(b.pairs) pairs in \(b.segments) stretches, continuity \(Int((b.continuity * 100).rounded()))%, confidence \(Int((b.confidence * 100).rounded()))%")
+                    print("           log gain \(g(b.logGain)) ± \(g(b.logGainVariance.squareRoot())), exponent \(g(b.exponent)) ± \(g(b.exponentVariance.squareRoot()))")
+                    print("           log saturation \((b.logSaturation * 1000).rounded() / 1000) ± \((b.logSaturationVariance.squareRoot() * 1000).rounded() / 1000), highlights kept \(g(b.highlightKeep))")
+                }
             }
         }
     }

@@ -15,7 +15,7 @@ struct HarmonizeCommandTests {
     }
 
     @Test(arguments: [
-        (["--method", "magic"], "--method must be one of auto, reinhard"),
+        (["--method", "magic"], "--method must be one of auto, boundary, reinhard"),
         (["--strength", "1.5"], "strength must be between 0 and 1"),
         (["--reference", "nearby"], "--reference must be ring or whole"),
         (["--ring", "wide"], "--ring takes pixels"),

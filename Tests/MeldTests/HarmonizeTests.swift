@@ -121,4 +121,59 @@ struct HarmonizeTests {
         let measured = Grain.estimateSigma(out, weights: region)!
         #expect(abs(measured / 0.03 - 1) < 0.25, "layer grain \(measured), canvas 0.03")
     }
+
+    /// A layer cut from a photo (480 px wide), cast blue and put back where it was, harmonized
+    /// with `auto`: the pairs across its edge (it continues the photo) undo most of the cast.
+    @Test func composeAutoUsesTheLayersEdge() throws {
+        let photo = try Image(contentsOf: IO.sample("citrus_fruits.jpg"), resizedWith: Resize(.width(480)))
+        var blue = try photo.raster()
+        blue.withMutableView { v in for i in 0..<(v.width * v.height) { v.plane(0)[i] *= 0.75; v.plane(1)[i] *= 1.02; v.plane(2)[i] *= 1.3 } }
+        let layer = try Image(raster: blue).applying(Crop(Rect(x: 96, y: 120, width: 192, height: 150)))
+        let original = try photo.raster()
+        var m = Raster(width: original.width, height: original.height, layout: .gray)
+        m.withMutableView { v in for y in 120..<270 { for x in 96..<288 { v.row(y, channel: 0)[x] = 1 } } }
+        func error(_ h: LayerHarmonize?) throws -> Double {
+            let out = try Compose(canvas: .image("c"), layers: [Layer(.image("l"), anchor: .topLeft, offset: [96, 120], harmonize: h)])
+                .render(inputs: ["c": photo, "l": layer]).raster()
+            return Self.meanError(out, original, inside: Mask(raster: m))
+        }
+        let plain = try error(nil), auto = try error(LayerHarmonize(method: .auto, grain: false))
+        #expect(auto < 0.4 * plain, "auto \(auto) vs plain \(plain)")
+    }
+
+    /// `focus`: a sharp region in a texture softened by σ 2 elsewhere is blurred to match (σ found
+    /// near the truth, the region much closer to the softened texture), and the field is
+    /// optional in JSON and recipes. (On photos the estimate also depends on how alike the
+    /// region's and the surroundings' textures are; see ``Focus``.)
+    @Test func focusBlursASharperRegion() throws {
+        let sharp = GaussianBlur(sigma: 0.7).apply(to: SyntheticScene.noise(width: 640, height: 360, layout: .rgb, seed: 3))
+        var soft = GaussianBlur(sigma: 2).apply(to: sharp)
+        var region = Raster(width: sharp.width, height: sharp.height, layout: .gray)
+        region.isPremultiplied = false
+        region.withMutableView { v in
+            for y in 0..<v.height { for x in 0..<v.width {
+                let dx = (Double(x) - 320) / 170, dy = (Double(y) - Double(v.height) / 2) / 110
+                v.row(y, channel: 0)[x] = dx * dx + dy * dy <= 1 ? 1 : 0
+            } }
+        }
+        soft.withMutableView { v in
+            region.withView { m in sharp.withView { s in
+                for c in 0..<3 { for i in 0..<(v.width * v.height) where m.plane(0)[i] > 0 { v.plane(c)[i] = s.plane(c)[i] } }
+            } }
+        }
+        let truth = GaussianBlur(sigma: 2).apply(to: sharp)
+        let composite = try Image(raster: soft)
+        let (out, report) = try Harmonize(mask: "unused", focus: true).harmonized(composite, mask: Mask(raster: region))
+        let sigma = try #require(report.focus).sigma
+        #expect(abs(sigma - 2) < 0.3, "σ \(sigma)")
+        let before = Self.meanError(try composite.raster(), truth, inside: Mask(raster: region))
+        let after = Self.meanError(try out.raster(), truth, inside: Mask(raster: region))
+        #expect(after < 0.5 * before, "error \(after) vs \(before), σ \(sigma)")
+        let decoded = try JSONDecoder().decode(Harmonize.self, from: Data(#"{"mask":"m.png","method":"auto","strength":1,"reference":"whole"}"#.utf8))
+        #expect(decoded.focus == false)
+        let again = try JSONDecoder().decode(Harmonize.self, from: JSONEncoder().encode(Harmonize(mask: "m.png", focus: true)))
+        #expect(again.focus)
+        let yaml = "canvas: {image: c.jpg}\nlayers:\n  - {image: l.png, harmonize: {method: auto, focus: true}}\n"
+        #expect(try Compose(recipe: Data(yaml.utf8), yaml: true).layers[0].harmonize == LayerHarmonize(method: .auto, focus: true))
+    }
 }

@@ -3,8 +3,9 @@ import MeldCore
 import MeldVips
 
 /// Harmonization of a Compose layer: its colour and light are matched to the canvas around
-/// where it lands (a ring of 10 % of the canvas's longer side around its footprint), before it
-/// is blended, and its grain to the canvas's. In recipes: `harmonize: auto` or
+/// where it lands (a ring of 10 % of the canvas's longer side around its footprint, and with
+/// `auto` or `boundary` colour pairs across the layer's edge), before it is blended, and its
+/// grain to the canvas's. In recipes: `harmonize: auto` or
 /// `harmonize: {method: white-balance, strength: 0.7, grain: false}`.
 ///
 /// With ``joint`` every layer that uses a joint setting is corrected together instead, by one
@@ -37,12 +38,16 @@ public struct LayerHarmonize: Sendable, Hashable, Codable {
     /// its placed size (4 floats a pixel) and O(grid × layers) to measure.
     public var joint: Bool
 
-    /// A setting (default: auto, full strength, matching grain, each layer alone).
-    public init(method: HarmonizeMethod = .auto, strength: Double = 1, grain: Bool = true, joint: Bool = false) {
-        self.method = method; self.strength = strength; self.grain = grain; self.joint = joint
+    /// Blur the layer when it is sharper than the canvas around it, so that its detail matches
+    /// (``Focus``; off by default).
+    public var focus: Bool
+
+    /// A setting (default: auto, full strength, matching grain, each layer alone, focus left alone).
+    public init(method: HarmonizeMethod = .auto, strength: Double = 1, grain: Bool = true, joint: Bool = false, focus: Bool = false) {
+        self.method = method; self.strength = strength; self.grain = grain; self.joint = joint; self.focus = focus
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case method, strength, grain, joint }
+    enum CodingKeys: String, CodingKey, CaseIterable { case method, strength, grain, joint, focus }
 
     /// Decodes a method name, or `{"method": ..., "strength": ...}`.
     public init(from decoder: any Decoder) throws {
@@ -59,7 +64,8 @@ public struct LayerHarmonize: Sendable, Hashable, Codable {
         self.init(method: try c.decodeIfPresent(HarmonizeMethod.self, forKey: .method) ?? .auto,
                   strength: try c.decodeIfPresent(Double.self, forKey: .strength) ?? 1,
                   grain: try c.decodeIfPresent(Bool.self, forKey: .grain) ?? true,
-                  joint: try c.decodeIfPresent(Bool.self, forKey: .joint) ?? false)
+                  joint: try c.decodeIfPresent(Bool.self, forKey: .joint) ?? false,
+                  focus: try c.decodeIfPresent(Bool.self, forKey: .focus) ?? false)
     }
 
     /// Encodes as an object.
@@ -69,6 +75,7 @@ public struct LayerHarmonize: Sendable, Hashable, Codable {
         try c.encode(strength, forKey: .strength)
         try c.encode(grain, forKey: .grain)
         if joint { try c.encode(true, forKey: .joint) }
+        if focus { try c.encode(focus, forKey: .focus) }
     }
 }
 
@@ -108,13 +115,32 @@ extension Compose {
         ones.isPremultiplied = false
         ones.withMutableView { $0.plane(0).update(repeating: 1, count: layer.width * layer.height) }
         let step = max(1, Int((Double(layer.planeCount) / 1_000_000).squareRoot().rounded(.up)))
+        var blurSigma = 0.0
         if let given {
+            if setting.focus {
+                let (composite, footprint) = BoundaryPairs.pasted(layer: layer, at: SIMD2(rect.x - area.x, rect.y - area.y), on: around)
+                blurSigma = Focus.estimateBlur(composite, region: footprint, reference: weights)?.sigma ?? 0
+            }
             Harmonizer.apply(given, strength: Float(setting.strength), to: &layer, mask: nil)
         } else {
             guard let source = RegionStatistics.measure(layer, weights: ones, step: step),
                   let reference = RegionStatistics.measure(around, weights: weights, step: step) else { return content }
-            let (match, _) = Harmonizer.estimate(setting.method, source: source, reference: reference)
+            var fit: BoundaryFit?
+            if setting.method == .auto || setting.method == .boundary || setting.focus {
+                let (composite, footprint) = BoundaryPairs.pasted(layer: layer, at: SIMD2(rect.x - area.x, rect.y - area.y), on: around)
+                if setting.method == .auto || setting.method == .boundary {
+                    // Pairs across the layer's edge: where it continues the canvas's content (a
+                    // patch of the same scene) they pin the correction down; across an object's
+                    // edge they disagree and the ring estimates take over.
+                    fit = BoundaryFit.fit(BoundaryPairs.sample(composite, mask: footprint))
+                }
+                if setting.focus { blurSigma = Focus.estimateBlur(composite, region: footprint, reference: weights)?.sigma ?? 0 }
+            }
+            let (match, _) = Harmonizer.estimate(setting.method, source: source, reference: reference, boundary: fit)
             Harmonizer.apply(match, strength: Float(setting.strength), to: &layer, mask: nil)
+        }
+        if blurSigma > 0 {
+            layer = GaussianBlur(sigma: Float(blurSigma * setting.strength)).apply(to: layer)
         }
         if setting.grain, let target = Grain.estimateSigma(around, weights: weights, step: step),
            let own = Grain.estimateSigma(layer, step: step), target > own * 1.1 {

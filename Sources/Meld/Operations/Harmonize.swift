@@ -5,13 +5,19 @@ import MeldCore
 /// by a mask is matched to a reference region (a ring around it, or the whole rest of the
 /// image) with a ``HarmonizeMethod``, by `strength`.
 ///
-/// Statistics are measured in Lab (linear sRGB → XYZ D65 → Lab) and, for white balance, as a
-/// shades-of-gray illuminant in linear RGB; the correction is applied in linear light in
-/// proportion to the mask's coverage, so soft mask edges blend smoothly. Pixels outside the mask
-/// are left exactly as they were (8- and 16-bit round trips are exact). `auto` damps each part
-/// of the correction by how far its estimate can be trusted, and so holds back when the region
-/// and its surroundings simply show different things. Cost: one pass over the image for the
-/// statistics (sampled), one over the mask's bounding box.
+/// `auto` (and `boundary`) first fit a per-channel gain and gamma and a saturation change to
+/// colour pairs taken just inside and just outside the mask's edge (``BoundaryPairs``,
+/// ``BoundaryFit``), shrunk towards no change by their jackknife uncertainty and by how well the
+/// content continues across the edge; `auto` gives the rest of its confidence to ring statistics
+/// (white balance and exposure, damped), and so holds back when the region and its surroundings
+/// simply show different things. The statistics methods measure in Lab (linear sRGB → XYZ D65 →
+/// Lab) and, for white balance, a shades-of-gray illuminant in linear RGB. The correction is
+/// applied in linear light in proportion to the mask's coverage, so soft mask edges blend
+/// smoothly. Pixels outside the mask are left exactly as they were (8- and 16-bit round trips are
+/// exact). With ``focus``, a region sharper than its reference is also blurred to match
+/// (``Focus``). Cost: one pass over the image for the statistics (sampled), one over the mask for
+/// its edge, work in proportion to the edge's length for the fit, one pass over the mask's
+/// bounding box to apply (and with ``focus`` a blur of that box).
 public struct Harmonize: ImageOperation {
     /// Where the reference colours come from.
     public enum Reference: Sendable, Hashable, Codable {
@@ -30,13 +36,27 @@ public struct Harmonize: ImageOperation {
     public var strength: Double
     /// The reference region.
     public var reference: Reference
+    /// Also match focus: when the region is sharper than the reference, blur it (Gaussian, σ
+    /// estimated by ``Focus``) so that its fine detail matches (default off).
+    public var focus: Bool
 
     /// The default ring: 10 % of the longer side.
     public static let defaultRing = Reference.ring(.relative(0.1))
 
     /// A harmonization of the region `mask`.
-    public init(mask: String, method: HarmonizeMethod = .auto, strength: Double = 1, reference: Reference = Harmonize.defaultRing) {
-        self.mask = mask; self.method = method; self.strength = strength; self.reference = reference
+    public init(mask: String, method: HarmonizeMethod = .auto, strength: Double = 1, reference: Reference = Harmonize.defaultRing,
+                focus: Bool = false) {
+        self.mask = mask; self.method = method; self.strength = strength; self.reference = reference; self.focus = focus
+    }
+
+    enum CodingKeys: String, CodingKey { case mask, method, strength, reference, focus }
+
+    /// Decodes the fields; `focus` may be absent (false).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(mask: try c.decode(String.self, forKey: .mask), method: try c.decode(HarmonizeMethod.self, forKey: .method),
+                  strength: try c.decode(Double.self, forKey: .strength), reference: try c.decode(Reference.self, forKey: .reference),
+                  focus: try c.decodeIfPresent(Bool.self, forKey: .focus) ?? false)
     }
 
     /// Checks the strength and the ring width.
@@ -63,6 +83,12 @@ public struct Harmonize: ImageOperation {
         public var region: RegionStatistics
         /// See ``region``.
         public var reference: RegionStatistics
+        /// The fit to colour pairs across the region's edge (methods `auto` and `boundary`; nil
+        /// for the others, or when the edge gave too few pairs).
+        public var boundary: BoundaryFit?
+        /// The focus estimate (with ``Harmonize/focus``; nil otherwise or when the region holds
+        /// no whole patch to measure).
+        public var focus: Focus.Estimate?
     }
 
     /// Harmonizes the region `mask` (resampled to the image when its size differs) and says what
@@ -98,10 +124,22 @@ public struct Harmonize: ImageOperation {
         guard let ref = RegionStatistics.measure(raster, weights: weights, step: step, schedule: schedule) else {
             throw MeldError(.invalidArgument, operation: "harmonize", "no reference pixels around the mask (it covers the whole image?)")
         }
-        let (match, confidence) = Harmonizer.estimate(method, source: region, reference: ref)
+        var fit: BoundaryFit?
+        if method == .auto || method == .boundary {
+            fit = BoundaryFit.fit(BoundaryPairs.sample(raster, mask: m.raster, schedule: schedule))
+        }
+        let (match, confidence) = Harmonizer.estimate(method, source: region, reference: ref, boundary: fit)
+        var focusEstimate: Focus.Estimate?
+        if focus {
+            // Measured before the colour change (gradients of luminance, which it would scale).
+            focusEstimate = Focus.estimateBlur(raster, region: m.raster, reference: weights)
+        }
         Harmonizer.apply(match, strength: Float(strength), to: &raster, mask: m.raster, schedule: schedule)
+        if let f = focusEstimate, f.sigma > 0 {
+            Focus.blur(&raster, sigma: Float(f.sigma * strength), mask: m.raster, schedule: schedule)
+        }
         let out = try image.replacingPixels(with: raster, schedule: schedule)
-        return (out, Report(match: match, confidence: confidence, region: region, reference: ref))
+        return (out, Report(match: match, confidence: confidence, region: region, reference: ref, boundary: fit, focus: focusEstimate))
     }
 }
 

@@ -84,7 +84,8 @@ extension Step {
                 case "whole": reference = .whole
                 case let other?: throw here.key("reference").error(line: f.line, "'\(other)' is not ring or whole")
                 }
-                self = .harmonize(Harmonize(mask: mask, method: method, strength: try f.double("strength") ?? 1, reference: reference))
+                self = .harmonize(Harmonize(mask: mask, method: method, strength: try f.double("strength") ?? 1, reference: reference,
+                                            focus: try f.bool("focus") ?? false))
             case "compose":
                 if let recipe = try f.string("recipe") {
                     self = .compose(.file(recipe))
@@ -202,7 +203,7 @@ extension Step {
         "adjust": regionFields + ["exposure", "temperature", "tint", "contrast", "saturation", "curve"],
         "remove": regionFields + ["method", "seed", "patch-size"],
         "background": regionFields + ["with", "harmonize"],
-        "harmonize": ["mask", "method", "strength", "ring", "reference"],
+        "harmonize": ["mask", "method", "strength", "ring", "reference", "focus"],
         "compose": ["recipe", "canvas", "layers", "space", "harmonize", "look"],
         "place": ["image", "x", "y", "anchor", "width", "height", "fit", "rotate", "opacity", "feather", "blend", "mask", "name", "harmonize"],
         "transfer": regionFields + ["reference", "method", "strength", "regrain", "iterations", "seed", "reference-region"],
@@ -430,6 +431,7 @@ extension Step {
             case .whole: put("reference", .string("whole"))
             case .ring(let l): if op.reference != Harmonize.defaultRing { put("ring", try RecipeValue.from(l)) }
             }
+            if op.focus { put("focus", .bool(true)) }
         case .compose(.file(let p)): put("recipe", .string(p))
         case .compose(.inline(let c)):
             guard case .object(let pairs) = try RecipeValue.from(c) else { break }

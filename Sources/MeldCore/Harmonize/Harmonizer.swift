@@ -6,8 +6,14 @@ import Darwin
 
 /// How a region's colour and light are matched to a reference region.
 public enum HarmonizeMethod: String, Sendable, Codable, CaseIterable, Hashable {
-    /// White balance and exposure, each damped by how confident its estimate is (the default).
+    /// The ``boundary`` correction where the content continues across the region's edge, with
+    /// the ring estimates (white balance and exposure, damped) filling in for the rest of the
+    /// confidence (the default).
     case auto
+    /// Per-channel gain and gamma fitted to colour pairs across the region's edge
+    /// (``BoundaryFit``), shrunk towards no change by its own uncertainty and by how much the
+    /// content continues across the edge.
+    case boundary
     /// Reinhard et al.: per-channel Lab mean and standard deviation transfer.
     case reinhard
     /// A full affine Lab transform (3×3 + offset) matching mean and covariance (the linear
@@ -20,7 +26,8 @@ public enum HarmonizeMethod: String, Sendable, Codable, CaseIterable, Hashable {
     case exposure
 }
 
-/// A colour transform for linear-light RGB: a 3×3 matrix on linear RGB, then optionally an
+/// A colour transform for linear-light RGB: optionally a per-channel curve
+/// `c' = curveGain · c^curveExponent`, then a 3×3 matrix on linear RGB, then optionally an
 /// affine map in Lab, `lab' = A·(lab − from) + to`.
 public struct ColourMatch: Sendable, Hashable {
     /// Row-major 3×3 on linear RGB.
@@ -33,13 +40,39 @@ public struct ColourMatch: Sendable, Hashable {
     public var labTo: SIMD3<Float>
     /// Whether the Lab stage runs.
     public var usesLab: Bool
+    /// Per-channel gain of the curve stage (used when ``usesCurve``).
+    public var curveGain: SIMD3<Float> = .one
+    /// Per-channel exponent of the curve stage (used when ``usesCurve``).
+    public var curveExponent: SIMD3<Float> = .one
+    /// Whether the curve stage runs.
+    public var usesCurve: Bool = false
+    /// Per channel 0…1: how far the curve stage leaves values near clipping alone (a value at
+    /// or above ``highlightEnd`` keeps this fraction of itself, fading out down to
+    /// ``highlightStart``), so that clipped highlights are not pulled grey without evidence.
+    public var curveHighlightKeep: SIMD3<Float> = .zero
+    /// Linear level where highlight keeping starts to fade in.
+    public static let highlightStart: Float = 0.8
+    /// Linear level from which highlight keeping is full.
+    public static let highlightEnd: Float = 0.98
 
     /// No change.
     public static let identity = ColourMatch(rgbMatrix: [1, 0, 0, 0, 1, 0, 0, 0, 1], labMatrix: [1, 0, 0, 0, 1, 0, 0, 0, 1],
                                              labFrom: .zero, labTo: .zero, usesLab: false)
 
     /// The transformed colour of one linear RGB value.
-    @inlinable public func apply(_ c: SIMD3<Float>) -> SIMD3<Float> {
+    @inlinable public func apply(_ colour: SIMD3<Float>) -> SIMD3<Float> {
+        var c = colour
+        if usesCurve {
+            var curved = SIMD3(curveGain.x * powf(max(c.x, 0), curveExponent.x),
+                               curveGain.y * powf(max(c.y, 0), curveExponent.y),
+                               curveGain.z * powf(max(c.z, 0), curveExponent.z))
+            for i in 0..<3 where curveHighlightKeep[i] > 0 && c[i] > Self.highlightStart {
+                let u = min(1, (c[i] - Self.highlightStart) / (Self.highlightEnd - Self.highlightStart))
+                let t = curveHighlightKeep[i] * u * u * (3 - 2 * u)
+                curved[i] += (c[i] - curved[i]) * t
+            }
+            c = curved
+        }
         let m = rgbMatrix
         var r = SIMD3<Float>(m[0] * c.x + m[1] * c.y + m[2] * c.z,
                              m[3] * c.x + m[4] * c.y + m[5] * c.z,
@@ -74,7 +107,10 @@ public enum Harmonizer {
     /// The match that makes `source` agree with `reference`, and a confidence in 0…1 (how far
     /// the estimate can be trusted: low when the regions are small or their colours are far
     /// apart, which suggests different content rather than different light).
-    public static func estimate(_ method: HarmonizeMethod, source: RegionStatistics, reference: RegionStatistics) -> (match: ColourMatch, confidence: Double) {
+    ///   `boundary` is the fit to pairs across the region's edge, used by `boundary` and `auto`
+    ///   (without it, `boundary` is no change and `auto` uses the ring estimates alone).
+    public static func estimate(_ method: HarmonizeMethod, source: RegionStatistics, reference: RegionStatistics,
+                                boundary: BoundaryFit? = nil) -> (match: ColourMatch, confidence: Double) {
         let sizeConfidence = min(1, min(source.weight, reference.weight) / 2000)
         switch method {
         case .reinhard:
@@ -95,17 +131,36 @@ public enum Harmonizer {
                                 labMatrix: ColourMatch.identity.labMatrix, labFrom: .zero, labTo: .zero, usesLab: false), sizeConfidence)
         case .exposure:
             return (exposureMatch(source: source, reference: reference, gain: 1, contrastGain: 1), sizeConfidence)
+        case .boundary:
+            guard let fit = boundary else { return (.identity, 0) }
+            return (fit.match, fit.confidence)
         case .auto:
-            // Chromaticity distance between the two illuminant estimates: small differences are
-            // plausibly light; large ones are more likely the objects' own colours.
-            let cs = chromaticity(source.illuminant), cr = chromaticity(reference.illuminant)
-            let distance = ((cs - cr) * (cs - cr)).sum().squareRoot()
-            let chromaConfidence = 1 / (1 + pow(distance / 0.08, 2))
-            let confidence = sizeConfidence * chromaConfidence
-            var m = exposureMatch(source: source, reference: reference, gain: autoExposureGain * sizeConfidence, contrastGain: 0)
-            m.rgbMatrix = whiteBalanceMatrix(from: source.illuminant, to: reference.illuminant, gain: autoWhiteBalanceGain * confidence)
-            return (m, confidence)
+            // The boundary fit where it is trusted; the ring estimates (themselves damped) for
+            // the rest of the confidence.
+            let ring = ringAuto(source: source, reference: reference, sizeConfidence: sizeConfidence)
+            guard let fit = boundary else { return ring }
+            var m = fit.match
+            let k = 1 - fit.confidence
+            let damped = ringAuto(source: source, reference: reference, sizeConfidence: sizeConfidence, scale: k)
+            m.rgbMatrix = multiply3(damped.match.rgbMatrix.map(Double.init), m.rgbMatrix.map(Double.init)).map(Float.init)
+            m.usesLab = damped.match.usesLab; m.labMatrix = damped.match.labMatrix
+            m.labFrom = damped.match.labFrom; m.labTo = damped.match.labTo
+            return (m, fit.confidence + k * ring.confidence)
         }
+    }
+
+    /// The ring-statistics part of `auto`: white balance and exposure, each damped by its
+    /// confidence, and all scaled by `scale`.
+    static func ringAuto(source: RegionStatistics, reference: RegionStatistics, sizeConfidence: Double, scale: Double = 1) -> (match: ColourMatch, confidence: Double) {
+        // Chromaticity distance between the two illuminant estimates: small differences are
+        // plausibly light; large ones are more likely the objects' own colours.
+        let cs = chromaticity(source.illuminant), cr = chromaticity(reference.illuminant)
+        let distance = ((cs - cr) * (cs - cr)).sum().squareRoot()
+        let chromaConfidence = 1 / (1 + pow(distance / 0.08, 2))
+        let confidence = sizeConfidence * chromaConfidence
+        var m = exposureMatch(source: source, reference: reference, gain: scale * autoExposureGain * sizeConfidence, contrastGain: 0)
+        m.rgbMatrix = whiteBalanceMatrix(from: source.illuminant, to: reference.illuminant, gain: scale * autoWhiteBalanceGain * confidence)
+        return (m, confidence)
     }
 
     /// Applies `match` to the pixels of `raster` (premultiplied, linear RGB or RGBA) in
@@ -159,6 +214,9 @@ public enum Harmonizer {
         let shift = (reference.mean.x - source.mean.x) * gain
         m.labFrom = SIMD3<Float>(Float(source.mean.x), 0, 0)
         m.labTo = SIMD3<Float>(Float(source.mean.x + shift), 0, 0)
+        // An identity Lab stage (auto with full confidence in the edge fit) costs two colour
+        // conversions per pixel for nothing.
+        m.usesLab = abs(shift) > 1e-6 || c != 1
         return m
     }
 
