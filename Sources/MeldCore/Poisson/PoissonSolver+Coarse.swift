@@ -230,20 +230,25 @@ final class PoissonCoarseLevel: @unchecked Sendable {
         return TileScheduler.mapReduce(in: bounds, schedule: schedule, initial: Float(0), partial: { tile in
             var largest: Float = 0
             let c0 = tile.x / 2 - 1, c1 = (tile.maxX - 1) / 2 + 1
-            return withUnsafeTemporaryAllocation(of: Float.self, capacity: c1 - c0 + 1) { buffer in
+            let x0 = 2 * (c0 + 1), x1 = 2 * c1
+            return withUnsafeTemporaryAllocation(of: Float.self, capacity: (c1 - c0 + 1) + (x1 - x0)) { buffer in
                 let blend = buffer.baseAddress! - c0
+                let values = buffer.baseAddress! + (c1 - c0 + 1) - x0
                 for c in 0..<f.channels {
                     let e = coarse.u + c * coarse.planeSize, u = f.u + c * f.planeSize
                     for y in tile.y..<tile.maxY {
                         let cy = y / 2, ny = (y & 1) == 1 ? cy + 1 : cy - 1
                         let near = e + coarse.index(0, cy), far = e + coarse.index(0, ny)
                         for j in c0...c1 { blend[j] = 0.75 * near[j] + 0.25 * far[j] }
+                        for cx in (c0 + 1)..<c1 {
+                            values[2 * cx] = 0.75 * blend[cx] + 0.25 * blend[cx - 1]
+                            values[2 * cx + 1] = 0.75 * blend[cx] + 0.25 * blend[cx + 1]
+                        }
                         let row = u + f.index(0, y), unknownRow = f.invDiag + f.index(0, y)
-                        for x in tile.x..<tile.maxX where unknownRow[x] != 0 {
-                            let cx = x / 2, nx = (x & 1) == 1 ? cx + 1 : cx - 1
-                            let v = 0.75 * blend[cx] + 0.25 * blend[nx]
-                            row[x] += v
-                            largest = max(largest, abs(v))
+                        for x in tile.x..<tile.maxX {
+                            let v = values[x], known = unknownRow[x] == 0
+                            row[x] = known ? row[x] : row[x] + v
+                            largest = known ? largest : max(largest, abs(v))
                         }
                     }
                 }
