@@ -33,11 +33,13 @@
 /// Cost: one V-cycle is about 7 passes over the fine grid per channel (≈ 4/3 of that over all
 /// levels), the full-multigrid start about one V-cycle. Memory: the coarse levels take
 /// ≈ (2 × channels + 5) / 3 floats per fine cell (3.7 for RGB).
-/// Measured on a photo (2000 × 2000 elliptical region, normal guidance, default tolerance): the
-/// full-multigrid start leaves a first change of ≈ 0.02, then the change falls by ≈ 0.27 a cycle:
-/// 4 cycles (the earlier solver, whose coarse grids dropped every cell with a fixed child and
-/// started from the mean boundary value, fell by ≈ 0.45 a cycle and took 9; "any child unknown"
-/// with the plain 5-point stencil, or with the links to fixed cells halved too, diverges).
+/// Measured (`meld blend`, default tolerance, the 1 MP and 4 MP elliptical regions of
+/// `Benchmarks/peers/blend.sh`): 5 cycles for both, where the earlier solver (coarse grids without
+/// the cells that have a fixed child, V(2,2), started from the mean boundary value) took 8 and 9,
+/// its change falling by only ≈ 0.45 a cycle. On a synthetic 2000 × 2000 ellipse the start leaves
+/// a first change of ≈ 0.07 and the change then falls by ≈ 0.3–0.4 a cycle; V(2,2) needs one cycle
+/// fewer but costs more. "Any child unknown" with the plain 5-point stencil, or with the links to
+/// fixed cells halved like the couplings, diverges.
 public struct PoissonSolver: Sendable {
     /// Largest change per cycle at which iteration stops, in value units.
     public var tolerance: Float
