@@ -92,8 +92,8 @@ public enum PoissonBlend {
     ///   - solver: tolerance and cycle limits of the multigrid solve.
     ///   - schedule: tiles and threads (never changes the result).
     /// - Returns: the solver's report (cycles, last change, whether it converged).
-    /// - Complexity: O(|ROI| × channels × cycles), memory ≈ (2 + 3.7) × |ROI| × channels floats
-    ///   (3 more for mixed guidance).
+    /// - Complexity: O(|ROI| × channels × cycles); memory ≈ |ROI| × (channels + (2 × channels + 5) / 3)
+    ///   floats (6.7 for RGB; `channels` more for mixed guidance) and |ROI| bytes.
     @discardableResult
     public static func apply(source: Raster, mask: Raster, into destination: inout Raster, offset: (x: Int, y: Int),
                              guidance: Guidance = .normal, values: ValueEncoding = .srgbEncoded,
