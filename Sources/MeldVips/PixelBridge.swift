@@ -17,8 +17,13 @@ public enum PixelBridge {
 
     /// Decodes `image` into `raster`, reusing the raster's storage when it is large enough.
     /// The source's bit depth (8 or 16) is returned so that export can match it.
+    ///
+    /// With `encoded` true the colour planes hold the sRGB-encoded values instead (code / max
+    /// code, no transfer function; float scRGB input is encoded) and alpha is not multiplied in
+    /// (`isPremultiplied` false): for kernels that work on encoded values, as Poisson cloning does.
     @discardableResult
-    public static func read(_ image: VipsImageRef, into raster: inout Raster, schedule: Schedule = .default) throws(MeldError) -> Int {
+    public static func read(_ image: VipsImageRef, into raster: inout Raster, encoded: Bool = false,
+                            schedule: Schedule = .default) throws(MeldError) -> Int {
         var source = image
         // Colour management and sample format: everything becomes 8- or 16-bit sRGB (or grey),
         // except linear float (scRGB), which is taken as is.
@@ -42,28 +47,41 @@ public enum PixelBridge {
             let src = UnsafeSendablePointer(stage.base)
             raster.withMutableView { dst in
                 switch format {
-                case .uchar: decode(UnsafePointer(src.pointer.assumingMemoryBound(to: UInt8.self)), bands: bands, table: SRGBTransfer.decode8, into: dst, schedule: schedule)
-                case .ushort: decode(UnsafePointer(src.pointer.assumingMemoryBound(to: UInt16.self)), bands: bands, table: SRGBTransfer.decode16, into: dst, schedule: schedule)
-                default: copyLinear(UnsafePointer(src.pointer.assumingMemoryBound(to: Float.self)), bands: bands, into: dst, schedule: schedule)
+                case .uchar:
+                    decode(UnsafePointer(src.pointer.assumingMemoryBound(to: UInt8.self)), bands: bands,
+                           table: encoded ? Self.identity8 : SRGBTransfer.decode8, premultiply: !encoded, into: dst, schedule: schedule)
+                case .ushort:
+                    decode(UnsafePointer(src.pointer.assumingMemoryBound(to: UInt16.self)), bands: bands,
+                           table: encoded ? Self.identity16 : SRGBTransfer.decode16, premultiply: !encoded, into: dst, schedule: schedule)
+                default:
+                    copyLinear(UnsafePointer(src.pointer.assumingMemoryBound(to: Float.self)), bands: bands, encode: encoded,
+                               into: dst, schedule: schedule)
                 }
             }
         }
-        raster.isPremultiplied = true
+        raster.isPremultiplied = !encoded
         return sixteen ? 16 : 8
     }
 
-    /// Decodes `image` into a new raster.
-    public static func raster(from image: VipsImageRef, schedule: Schedule = .default) throws(MeldError) -> Raster {
+    /// Decodes `image` into a new raster (`encoded`: see ``read(_:into:encoded:schedule:)``).
+    public static func raster(from image: VipsImageRef, encoded: Bool = false, schedule: Schedule = .default) throws(MeldError) -> Raster {
         var r = Raster(uninitializedWidth: 0, height: 0, layout: .rgb)
-        try read(image, into: &r, schedule: schedule)
+        try read(image, into: &r, encoded: encoded, schedule: schedule)
         return r
     }
+
+    /// code / 255 and code / 65535: the encoded values of the integer codes.
+    static let identity8: [Float] = (0..<256).map { Float($0) / 255 }
+    static let identity16: [Float] = (0..<65536).map { Float($0) / 65535 }
 
     /// Encodes a raster as an sRGB (or grey) libvips image of 8 or 16 bits per sample.
     ///
     /// `metadataFrom`: an image whose metadata (EXIF, XMP, IPTC, resolution, orientation,
     /// comments — not its ICC profile, since the new pixels are sRGB) the new image carries.
-    public static func image(from raster: Raster, bitDepth: Int = 8, schedule: Schedule = .default,
+    ///
+    /// `encoded`: the colour planes hold sRGB-encoded values (as ``read(_:into:encoded:schedule:)``
+    /// gives them), rounded to the nearest code.
+    public static func image(from raster: Raster, bitDepth: Int = 8, encoded: Bool = false, schedule: Schedule = .default,
                              metadataFrom source: VipsImageRef? = nil) throws(MeldError) -> VipsImageRef {
         try VipsRuntime.start()
         guard bitDepth == 8 || bitDepth == 16 else {
@@ -79,12 +97,19 @@ public enum PixelBridge {
         }
         let dst = UnsafeSendablePointer(memory)
         raster.withView { src in
-            if bitDepth == 8 {
+            switch (bitDepth, encoded) {
+            case (8, false):
                 encode(src, premultiplied: raster.isPremultiplied, into: dst.pointer.assumingMemoryBound(to: UInt8.self),
                        schedule: schedule, Encode8.self)
-            } else {
+            case (8, true):
+                encode(src, premultiplied: raster.isPremultiplied, into: dst.pointer.assumingMemoryBound(to: UInt8.self),
+                       schedule: schedule, Round8.self)
+            case (_, false):
                 encode(src, premultiplied: raster.isPremultiplied, into: dst.pointer.assumingMemoryBound(to: UInt16.self),
                        schedule: schedule, Encode16.self)
+            case (_, true):
+                encode(src, premultiplied: raster.isPremultiplied, into: dst.pointer.assumingMemoryBound(to: UInt16.self),
+                       schedule: schedule, Round16.self)
             }
         }
         let interpretation: VipsInterpretation = bands <= 2
@@ -133,7 +158,7 @@ public enum PixelBridge {
 
     /// Interleaved codes → planar linear floats, premultiplied, in row bands.
     static func decode<T: FixedWidthInteger & UnsignedInteger & Sendable>(_ src: UnsafePointer<T>, bands: Int, table: [Float],
-                                                               into dst: MutableRasterView, schedule: Schedule) {
+                                                               premultiply: Bool = true, into dst: MutableRasterView, schedule: Schedule) {
         let w = dst.width
         let hasAlpha = bands == 2 || bands == 4
         let colour = hasAlpha ? bands - 1 : bands
@@ -146,7 +171,7 @@ public enum PixelBridge {
                 let s = UnsafePointer(source.pointer.assumingMemoryBound(to: T.self))
                 for y in tile.y..<tile.maxY {
                     let row = s + y &* w &* bands
-                    if hasAlpha {
+                    if hasAlpha && premultiply {
                         let a = dst.row(y, channel: colour)
                         for x in 0..<w { a[x] = Float(row[x &* bands &+ colour]) * scale }
                         for c in 0..<colour {
@@ -158,14 +183,19 @@ public enum PixelBridge {
                             let d = dst.row(y, channel: c)
                             for x in 0..<w { d[x] = lut.buffer[Int(row[x &* bands &+ c])] }
                         }
+                        if hasAlpha {
+                            let a = dst.row(y, channel: colour)
+                            for x in 0..<w { a[x] = Float(row[x &* bands &+ colour]) * scale }
+                        }
                     }
                 }
             }
         }
     }
 
-    /// Interleaved linear floats (scRGB) → planar, premultiplied.
-    static func copyLinear(_ src: UnsafePointer<Float>, bands: Int, into dst: MutableRasterView, schedule: Schedule) {
+    /// Interleaved linear floats (scRGB) → planar, premultiplied (or, with `encode`, sRGB-encoded
+    /// colour and straight alpha).
+    static func copyLinear(_ src: UnsafePointer<Float>, bands: Int, encode: Bool = false, into dst: MutableRasterView, schedule: Schedule) {
         let w = dst.width
         let hasAlpha = bands == 2 || bands == 4
         let colour = hasAlpha ? bands - 1 : bands
@@ -179,7 +209,12 @@ public enum PixelBridge {
                     let d = dst.row(y, channel: c)
                     for x in 0..<w { d[x] = row[x &* bands &+ c] }
                 }
-                if hasAlpha {
+                if encode {
+                    for c in 0..<colour {
+                        let d = dst.row(y, channel: c)
+                        for x in 0..<w { d[x] = SRGBTransfer.encode(d[x]) }
+                    }
+                } else if hasAlpha {
                     let a = dst.row(y, channel: colour)
                     for c in 0..<colour {
                         let d = dst.row(y, channel: c)
@@ -286,6 +321,20 @@ enum Encode16: SampleEncoder {
     @inline(__always) static func alpha(_ value: Float) -> UInt16 {
         UInt16((min(max(value.isNaN ? 0 : value, 0), 1) * 65535).rounded())
     }
+}
+
+/// sRGB-encoded floats (0…1) to the nearest 8-bit code.
+enum Round8: SampleEncoder {
+    static func makeTables() {}
+    @inline(__always) static func colour(_ encoded: Float, _: ()) -> UInt8 { Encode8.alpha(encoded) }
+    @inline(__always) static func alpha(_ value: Float) -> UInt8 { Encode8.alpha(value) }
+}
+
+/// sRGB-encoded floats (0…1) to the nearest 16-bit code.
+enum Round16: SampleEncoder {
+    static func makeTables() {}
+    @inline(__always) static func colour(_ encoded: Float, _: ()) -> UInt16 { Encode16.alpha(encoded) }
+    @inline(__always) static func alpha(_ value: Float) -> UInt16 { Encode16.alpha(value) }
 }
 
 /// Growable, reusable raw memory (page-faulted once, kept for later imports).

@@ -20,6 +20,33 @@ struct PixelBridgeTests {
         #expect(again == raster, "\(ImageCompare.describe(again, raster))")
     }
 
+    /// Encoded import (for kernels on sRGB-encoded values): code / 255 in every plane, alpha
+    /// straight; encoded export gives back the same codes, opaque or not.
+    @Test(arguments: ["citrus_fruits.jpg", "lightbulb_cutout.png", "cameraman_gray.png"])
+    func encodedRoundTripIsExact(_ file: String) throws {
+        let source = try load(Files.sample(file))
+        let encoded = try PixelBridge.raster(from: source, encoded: true)
+        let linear = try PixelBridge.raster(from: source)
+        #expect(!encoded.isPremultiplied && encoded.layout == linear.layout)
+        let colour = encoded.layout.colourChannels
+        var worst: Float = 0
+        for y in Swift.stride(from: 0, to: encoded.height, by: 7) {
+            for x in Swift.stride(from: 0, to: encoded.width, by: 5) {
+                let a = encoded.layout.hasAlpha ? encoded[x, y, colour] : 1
+                if encoded.layout.hasAlpha { #expect(a == linear[x, y, colour]) }
+                for c in 0..<colour where a > 0 {
+                    let code = encoded[x, y, c] * 255
+                    #expect(abs(code - code.rounded()) < 1e-4, "not a code at \(x),\(y)")
+                    let straight = linear[x, y, c] / a
+                    worst = max(worst, abs(encoded[x, y, c] - SRGBTransfer.encode(straight)))
+                }
+            }
+        }
+        #expect(worst < 1e-5)
+        let again = try PixelBridge.raster(from: PixelBridge.image(from: encoded, bitDepth: 8, encoded: true), encoded: true)
+        #expect(again == encoded, "\(ImageCompare.describe(again, encoded))")
+    }
+
     /// Straight-alpha RGBA: alpha exact, colour within one code wherever alpha > 0.
     @Test func alphaRoundTripKeepsAlphaExactAndColourWithinOneCode() throws {
         let source = try load(Files.sample("lightbulb_cutout.png"))

@@ -22,7 +22,9 @@ import Darwin
 /// source's colours.
 ///
 /// Working values: sRGB-encoded (after colour management to sRGB), as OpenCV solves on 8-bit
-/// codes, so a colour offset is removed exactly and seams are judged in a perceptual scale. Poisson
+/// codes, so a colour offset is removed exactly and seams are judged in a perceptual scale; the
+/// Poisson modes read them as such (code / max code, straight alpha) and round the result back to
+/// codes, multiband works in linear light. Poisson
 /// modes use mask coverage ≥ 0.5 as the region; multiband uses the coverage as a weight. Source
 /// alpha multiplies the mask; destination alpha is kept. The result has the destination's size,
 /// channels and bit depth (8-bit stays 8-bit, 16-bit stays 16-bit; float becomes 16-bit). Outside the blended
@@ -30,9 +32,9 @@ import Darwin
 ///
 /// Cost: proportional to the region of interest (the mask's bounding box, plus 2^(bands+1) pixels
 /// for multiband), not to the destination: measured whole `meld blend` processes of a 4 MP region
-/// into a 20 MP JPEG took 4.8 s (383 MB peak) on this project's busy 2-core machine, about 70 %
-/// of it in the solve; memory is about 40 bytes per region pixel on top of the 8-bit decoded
-/// images. The solve stops when a multigrid cycle changes no value by more than ``tolerance``
+/// into a 20 MP JPEG took 2.8 s (367 MB peak; 2.2 s of CPU) on this project's busy 2-core machine,
+/// about 60 % of the CPU time in the solve; memory is about 75 bytes per region pixel on top of
+/// the 8-bit decoded images. The solve stops when a multigrid cycle changes no value by more than ``tolerance``
 /// (full scale = 1).
 public struct SeamlessClone: Sendable, Codable, Hashable {
     /// How the pasted region is blended.
@@ -137,9 +139,14 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
         // Only the rectangles that matter are decoded.
         let sourceRect = Rect(x: roi.x - offset.x, y: roi.y - offset.y, width: roi.width, height: roi.height)
             .intersection(Rect(width: source.width, height: source.height))
-        var (dstPlanes, dstAlpha) = Self.colourPlanes(try baseImage.cropped(to: roi).raster(), count: nil)
+        // Poisson modes solve on sRGB-encoded values, so they read them as such (code / max code):
+        // no transfer function either way, and alpha left straight.
+        let encoded = mode != .multiband
+        var (dstPlanes, dstAlpha) = Self.colourPlanes(try PixelBridge.raster(from: baseImage.cropped(to: roi).ref, encoded: encoded),
+                                                      count: nil)
         let colours = dstPlanes.layout.colourChannels
-        let (srcPlanes, srcAlpha) = Self.colourPlanes(try source.cropped(to: sourceRect).raster(), count: colours)
+        let (srcPlanes, srcAlpha) = Self.colourPlanes(try PixelBridge.raster(from: source.cropped(to: sourceRect).ref, encoded: encoded),
+                                                      count: colours)
         var weights = Self.crop(mask.raster, to: sourceRect)
         if let srcAlpha { Self.multiply(&weights, by: srcAlpha) }
         let local = (sourceRect.x + offset.x - roi.x, sourceRect.y + offset.y - roi.y)
@@ -149,15 +156,16 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
         case .normal, .mixed, .monochrome:
             let guidance: PoissonBlend.Guidance = mode == .mixed ? .mixed : (mode == .monochrome ? .monochrome : .normal)
             let report = PoissonBlend.apply(source: srcPlanes, mask: weights, into: &dstPlanes, offset: local, guidance: guidance,
-                                            solver: PoissonSolver(tolerance: Float(tolerance)))
+                                            values: .asStored, solver: PoissonSolver(tolerance: Float(tolerance)))
             if getenv("MELD_BLEND_TRACE") != nil {
                 let line = "blend: \(roi.width)x\(roi.height) region, \(report.cycles) cycles, last change \(report.lastChange)\n"
                 let bytes = Array(line.utf8)
                 _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
             }
         }
-        let blended = try Image(raster: Self.joining(dstPlanes, alpha: dstAlpha), bitDepth: depth)
-        let out = try base.inserting(blended.ref, x: roi.x, y: roi.y)
+        let blended = try PixelBridge.image(from: Self.joining(dstPlanes, alpha: dstAlpha, premultiply: !encoded), bitDepth: depth,
+                                            encoded: encoded)
+        let out = try base.inserting(blended, x: roi.x, y: roi.y)
         return Image(ref: out, sourcePaths: destination.sourcePaths + source.sourcePaths, sourceFormat: destination.sourceFormat)
     }
 
@@ -193,16 +201,18 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
         return (out, alpha)
     }
 
-    /// Colour planes with an alpha plane joined back (premultiplied), or as they are.
-    static func joining(_ colour: Raster, alpha: Raster?) -> Raster {
+    /// Colour planes with an alpha plane joined back (premultiplied, or straight), or as they are.
+    static func joining(_ colour: Raster, alpha: Raster?, premultiply: Bool = true) -> Raster {
         guard let alpha else { return colour }
         let n = colour.planeCount, k = colour.channels
         var out = Raster(uninitializedWidth: colour.width, height: colour.height, layout: colour.layout.addingAlpha)
+        out.isPremultiplied = premultiply
         colour.withView { c in
             alpha.withView { a in
                 out.withMutableView { o in
                     for i in 0..<n {
-                        for p in 0..<k { o.plane(p)[i] = c.plane(p)[i] * a.plane(0)[i] }
+                        let scale = premultiply ? a.plane(0)[i] : 1
+                        for p in 0..<k { o.plane(p)[i] = c.plane(p)[i] * scale }
                         o.plane(k)[i] = a.plane(0)[i]
                     }
                 }

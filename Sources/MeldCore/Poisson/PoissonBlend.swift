@@ -92,7 +92,8 @@ public enum PoissonBlend {
     ///   - solver: tolerance and cycle limits of the multigrid solve.
     ///   - schedule: tiles and threads (never changes the result).
     /// - Returns: the solver's report (cycles, last change, whether it converged).
-    /// - Complexity: O(|ROI| × channels × cycles), memory ≈ 3 × |ROI| × channels floats.
+    /// - Complexity: O(|ROI| × channels × cycles); memory ≈ |ROI| × (channels + (2 × channels + 5) / 3)
+    ///   floats (6.7 for RGB; `channels` more for mixed guidance) and |ROI| bytes.
     @discardableResult
     public static func apply(source: Raster, mask: Raster, into destination: inout Raster, offset: (x: Int, y: Int),
                              guidance: Guidance = .normal, values: ValueEncoding = .srgbEncoded,
@@ -103,80 +104,78 @@ public enum PoissonBlend {
         guard !roi.isEmpty else { return PoissonSolver.Report(cycles: 0, lastChange: 0, converged: true) }
         let w = roi.width, h = roi.height, n = w * h, channels = destination.layout.colourChannels
         let unknown = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
-        let g = UnsafeMutablePointer<Float>.allocate(capacity: n * channels)
         let u = UnsafeMutablePointer<Float>.allocate(capacity: n * channels)
         let rhs: UnsafeMutablePointer<Float>? = guidance == .mixed ? .allocate(capacity: n * channels) : nil
-        defer { unknown.deallocate(); g.deallocate(); u.deallocate(); rhs?.deallocate() }
-        let buffers = PoissonBuffers(unknown: unknown, g: g, u: u, rhs: rhs, width: w, height: h, channels: channels)
-        let encode = values == .srgbEncoded
+        defer { unknown.deallocate(); u.deallocate(); rhs?.deallocate() }
+        let buffers = PoissonBuffers(unknown: unknown, u: u, rhs: rhs, width: w, height: h, channels: channels, roi: roi,
+                                     offset: offset, monochrome: guidance == .monochrome && channels == 3,
+                                     encode: values == .srgbEncoded)
         let grid = Rect(width: w, height: h)
 
-        // 1. Gather: Ω, the source aligned to the grid (g) and the fixed values u = f* − g.
-        source.withView { src in
+        return source.withView { src in
+            // 1. Gather: Ω and the fixed values u = f* − g (g: the source aligned to the grid,
+            //    read again where needed rather than stored).
             mask.withView { m in
                 destination.withView { dst in
                     TileScheduler.forEachTile(in: grid, schedule: schedule) { tile in
-                        buffers.gather(tile: tile, roi: roi, offset: offset, source: src, mask: m, destination: dst,
-                                       monochrome: guidance == .monochrome, encode: encode)
+                        buffers.gather(tile: tile, source: src, mask: m, destination: dst)
                     }
                     // 2. Mixed gradients: the right side for u.
                     if guidance == .mixed {
                         TileScheduler.forEachTile(in: grid, schedule: schedule) { tile in
-                            buffers.mixedRightSide(tile: tile, roi: roi, destination: dst, encode: encode)
+                            buffers.mixedRightSide(tile: tile, source: src, destination: dst)
                         }
                     }
                 }
             }
-        }
-        // 3. Start from the mean boundary difference (removes the constant part of the
-        //    correction before the first cycle: about three cycles fewer on photographs).
-        buffers.startFromMeanBoundaryValue(schedule: schedule)
-        // 4. Solve for u on Ω.
-        let report = solver.solve(u: u, rhs: rhs.map { UnsafePointer($0) }, unknown: unknown,
-                                  width: w, height: h, channels: channels, schedule: schedule)
-        // 5. Write f = g + u into Ω.
-        destination.withMutableView { dst in
-            TileScheduler.forEachTile(in: grid, schedule: schedule) { tile in
-                buffers.write(tile: tile, roi: roi, destination: dst, encode: encode)
+            // 3. Solve for u on Ω (the solver makes its own start).
+            let report = solver.solve(u: u, rhs: rhs.map { UnsafePointer($0) }, unknown: unknown,
+                                      width: w, height: h, channels: channels, schedule: schedule)
+            // 4. Write f = g + u into Ω.
+            destination.withMutableView { dst in
+                TileScheduler.forEachTile(in: grid, schedule: schedule) { tile in
+                    buffers.write(tile: tile, source: src, destination: dst)
+                }
             }
+            return report
         }
-        return report
     }
 }
 
 /// The per-clone working arrays, shared read/write across tiles (each tile writes its own cells).
 struct PoissonBuffers: @unchecked Sendable {
     let unknown: UnsafeMutablePointer<UInt8>
-    let g: UnsafeMutablePointer<Float>
     let u: UnsafeMutablePointer<Float>
     let rhs: UnsafeMutablePointer<Float>?
     let width: Int, height: Int, channels: Int
+    let roi: Rect
+    let offset: (x: Int, y: Int)
+    let monochrome: Bool
+    let encode: Bool
 
-    @inline(__always) static func load(_ v: Float, _ encode: Bool) -> Float { encode ? SRGBTransfer.encode(v) : v }
+    @inline(__always) func load(_ v: Float) -> Float { encode ? SRGBTransfer.encode(v) : v }
 
-    func gather(tile: Rect, roi: Rect, offset: (x: Int, y: Int), source src: RasterView, mask m: RasterView,
-                destination dst: RasterView, monochrome: Bool, encode: Bool) {
+    /// g at grid cell (x, y), channel c: the source pixel landing there (the nearest one where
+    /// the grid reaches past the source), or its luma for monochrome guidance.
+    @inline(__always) func guide(_ src: RasterView, x: Int, y: Int, c: Int) -> Float {
+        let sx = min(max(roi.x + x - offset.x, 0), src.width - 1)
+        let sy = min(max(roi.y + y - offset.y, 0), src.height - 1)
+        guard monochrome else { return load(src.row(sy, channel: c)[sx]) }
+        let r = load(src.row(sy, channel: 0)[sx]), g = load(src.row(sy, channel: 1)[sx]), b = load(src.row(sy, channel: 2)[sx])
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    }
+
+    func gather(tile: Rect, source src: RasterView, mask m: RasterView, destination dst: RasterView) {
         let plane = width * height
         for y in tile.y..<tile.maxY {
             let dy = roi.y + y, sy = dy - offset.y
-            let syc = min(max(sy, 0), src.height - 1)
             for x in tile.x..<tile.maxX {
                 let dx = roi.x + x, sx = dx - offset.x
-                let sxc = min(max(sx, 0), src.width - 1)
                 let i = y * width + x
                 let inside = sx >= 0 && sy >= 0 && sx < src.width && sy < src.height && m.row(sy, channel: 0)[sx] >= 0.5
                 unknown[i] = inside ? 1 : 0
-                if monochrome && channels == 3 {
-                    let r = Self.load(src.row(syc, channel: 0)[sxc], encode)
-                    let gr = Self.load(src.row(syc, channel: 1)[sxc], encode)
-                    let b = Self.load(src.row(syc, channel: 2)[sxc], encode)
-                    let luma = 0.2126 * r + 0.7152 * gr + 0.0722 * b
-                    for c in 0..<3 { g[c * plane + i] = luma }
-                } else {
-                    for c in 0..<channels { g[c * plane + i] = Self.load(src.row(syc, channel: c)[sxc], encode) }
-                }
                 for c in 0..<channels {
-                    u[c * plane + i] = inside ? 0 : Self.load(dst.row(dy, channel: c)[dx], encode) - g[c * plane + i]
+                    u[c * plane + i] = inside ? 0 : load(dst.row(dy, channel: c)[dx]) - guide(src, x: x, y: y, c: c)
                 }
             }
         }
@@ -184,7 +183,7 @@ struct PoissonBuffers: @unchecked Sendable {
 
     /// b_p = Σ_q (v_pq − (g_p − g_q)) with v_pq the larger-magnitude of the destination's and the
     /// source's difference.
-    func mixedRightSide(tile: Rect, roi: Rect, destination dst: RasterView, encode: Bool) {
+    func mixedRightSide(tile: Rect, source src: RasterView, destination dst: RasterView) {
         guard let rhs else { return }
         let plane = width * height
         for y in tile.y..<tile.maxY {
@@ -192,12 +191,12 @@ struct PoissonBuffers: @unchecked Sendable {
                 let i = y * width + x
                 for c in 0..<channels {
                     guard unknown[i] != 0 else { rhs[c * plane + i] = 0; continue }
-                    let gp = g[c * plane + i]
-                    let fp = Self.load(dst.row(roi.y + y, channel: c)[roi.x + x], encode)
+                    let gp = guide(src, x: x, y: y, c: c)
+                    let fp = load(dst.row(roi.y + y, channel: c)[roi.x + x])
                     var s: Float = 0
                     @inline(__always) func add(_ nx: Int, _ ny: Int) {
-                        let dg = gp - g[c * plane + ny * width + nx]
-                        let df = fp - Self.load(dst.row(roi.y + ny, channel: c)[roi.x + nx], encode)
+                        let dg = gp - guide(src, x: nx, y: ny, c: c)
+                        let df = fp - load(dst.row(roi.y + ny, channel: c)[roi.x + nx])
                         s += (abs(df) > abs(dg) ? df : dg) - dg
                     }
                     // Fixed order: left, right, up, down.
@@ -211,41 +210,13 @@ struct PoissonBuffers: @unchecked Sendable {
         }
     }
 
-    /// Sets every unknown to the mean, per channel, of the fixed values next to Ω (a sum in
-    /// row order in double precision: the same on every schedule).
-    func startFromMeanBoundaryValue(schedule: Schedule) {
-        let plane = width * height
-        var sums = [Double](repeating: 0, count: channels)
-        var count = 0
-        for y in 0..<height {
-            for x in 0..<width where unknown[y * width + x] == 0 {
-                let i = y * width + x
-                let touches = (x > 0 && unknown[i - 1] != 0) || (x + 1 < width && unknown[i + 1] != 0)
-                    || (y > 0 && unknown[i - width] != 0) || (y + 1 < height && unknown[i + width] != 0)
-                guard touches else { continue }
-                count += 1
-                for c in 0..<channels { sums[c] += Double(u[c * plane + i]) }
-            }
-        }
-        guard count > 0 else { return }
-        let means = sums.map { Float($0 / Double(count)) }
-        let b = self
-        TileScheduler.forEachTile(in: Rect(width: width, height: height), schedule: schedule) { tile in
-            for y in tile.y..<tile.maxY {
-                for x in tile.x..<tile.maxX where b.unknown[y * b.width + x] != 0 {
-                    for c in 0..<b.channels { b.u[c * plane + y * b.width + x] = means[c] }
-                }
-            }
-        }
-    }
-
-    func write(tile: Rect, roi: Rect, destination dst: MutableRasterView, encode: Bool) {
+    func write(tile: Rect, source src: RasterView, destination dst: MutableRasterView) {
         let plane = width * height
         for y in tile.y..<tile.maxY {
             for x in tile.x..<tile.maxX where unknown[y * width + x] != 0 {
                 let i = y * width + x
                 for c in 0..<channels {
-                    let f = g[c * plane + i] + u[c * plane + i]
+                    let f = guide(src, x: x, y: y, c: c) + u[c * plane + i]
                     dst.row(roi.y + y, channel: c)[roi.x + x] = encode ? SRGBTransfer.decode(min(max(f, 0), 1)) : f
                 }
             }

@@ -1,0 +1,259 @@
+/// A coarse level of ``PoissonSolver``'s hierarchy: a variable-coefficient 5-point operator on a
+/// grid padded by one zero cell on every side (so passes need no edge cases).
+///
+/// Operator (Galerkin for piecewise-constant aggregation of 2 × 2 cells, halved): a coarse cell is
+/// unknown when *any* of its children is. With `P` the prolongation that copies a coarse value to
+/// the cell's unknown children, the coarse operator is `Pᵀ A P / 2`: the coupling between two
+/// coarse neighbours is half the sum of the couplings between their children across the shared
+/// edge, the diagonal is half of the children's diagonals minus twice their internal couplings.
+/// In the interior this is exactly the standard 5-point stencil (4, −1), so with the restriction
+/// summing the four children's residuals the coarse problem is the usual rediscretisation; near
+/// the boundary it places the Dirichlet condition where the fine cells put it (fine cells next to
+/// a fixed cell pass on the extra diagonal weight), instead of dropping or adding a band of cells.
+/// All coefficients are multiples of 2⁻ᵏ, exact in `Float`.
+final class PoissonCoarseLevel: @unchecked Sendable {
+    let width: Int, height: Int, channels: Int
+    /// Row stride of the padded arrays (`width + 2`).
+    let stride: Int
+    /// Cells per padded plane.
+    let planeSize: Int
+    let u: UnsafeMutablePointer<Float>
+    let b: UnsafeMutablePointer<Float>
+    /// Coupling between cell i and i + 1 (0 when either is not unknown or at the grid's edge).
+    let east: UnsafeMutablePointer<Float>
+    /// Coupling between cell i and i + stride.
+    let south: UnsafeMutablePointer<Float>
+    /// Weight of the cell's links to fixed cells (part of the diagonal).
+    let dirichlet: UnsafeMutablePointer<Float>
+    /// Diagonal; 0 for cells that are not unknown.
+    let diag: UnsafeMutablePointer<Float>
+    /// 1 / diagonal; 0 for cells that are not unknown (their update is then always 0).
+    let invDiag: UnsafeMutablePointer<Float>
+
+    /// Builds the level coarsening a finer operator given by `fineDirichlet(x, y)` (the weight
+    /// of a cell's links to fixed cells, 0 for cells that are not unknown), `fineEast(x, y)`,
+    /// `fineSouth(x, y)` (couplings between unknown neighbours, 0 otherwise) on a
+    /// `fineWidth × fineHeight` grid.
+    init(fineWidth: Int, fineHeight: Int, channels: Int,
+         fineDirichlet: (Int, Int) -> Float, fineEast: (Int, Int) -> Float, fineSouth: (Int, Int) -> Float) {
+        width = (fineWidth + 1) / 2
+        height = (fineHeight + 1) / 2
+        self.channels = channels
+        stride = width + 2
+        planeSize = stride * (height + 2)
+        u = .allocate(capacity: planeSize * channels)
+        u.initialize(repeating: 0, count: planeSize * channels)
+        b = .allocate(capacity: planeSize * channels)
+        b.initialize(repeating: 0, count: planeSize * channels)
+        east = .allocate(capacity: planeSize)
+        east.initialize(repeating: 0, count: planeSize)
+        south = .allocate(capacity: planeSize)
+        south.initialize(repeating: 0, count: planeSize)
+        dirichlet = .allocate(capacity: planeSize)
+        dirichlet.initialize(repeating: 0, count: planeSize)
+        diag = .allocate(capacity: planeSize)
+        diag.initialize(repeating: 0, count: planeSize)
+        invDiag = .allocate(capacity: planeSize)
+        invDiag.initialize(repeating: 0, count: planeSize)
+        for y in 0..<height {
+            let fy = 2 * y, hasY1 = fy + 1 < fineHeight
+            for x in 0..<width {
+                let fx = 2 * x, hasX1 = fx + 1 < fineWidth
+                var d = fineDirichlet(fx, fy)
+                if hasX1 { d += fineDirichlet(fx + 1, fy) }
+                if hasY1 { d += fineDirichlet(fx, fy + 1) }
+                if hasX1 && hasY1 { d += fineDirichlet(fx + 1, fy + 1) }
+                let i = index(x, y)
+                dirichlet[i] = d
+                if fx + 2 < fineWidth {
+                    east[i] = (fineEast(fx + 1, fy) + (hasY1 ? fineEast(fx + 1, fy + 1) : 0)) * 0.5
+                }
+                if fy + 2 < fineHeight {
+                    south[i] = (fineSouth(fx, fy + 1) + (hasX1 ? fineSouth(fx + 1, fy + 1) : 0)) * 0.5
+                }
+            }
+        }
+        for y in 0..<height {
+            for x in 0..<width {
+                let i = index(x, y)
+                let d = dirichlet[i] + ((east[i - 1] + east[i]) + (south[i - stride] + south[i]))
+                if d > 0 {
+                    diag[i] = d
+                    invDiag[i] = 1 / d
+                }
+            }
+        }
+    }
+
+    deinit {
+        u.deallocate(); b.deallocate(); east.deallocate(); south.deallocate(); dirichlet.deallocate(); diag.deallocate(); invDiag.deallocate()
+    }
+
+    var bounds: Rect { Rect(width: width, height: height) }
+
+    @inline(__always) func index(_ x: Int, _ y: Int) -> Int { (y + 1) * stride + x + 1 }
+
+    /// The next coarser level.
+    func coarsened() -> PoissonCoarseLevel {
+        PoissonCoarseLevel(fineWidth: width, fineHeight: height, channels: channels,
+                           fineDirichlet: { self.dirichlet[self.index($0, $1)] },
+                           fineEast: { self.east[self.index($0, $1)] },
+                           fineSouth: { self.south[self.index($0, $1)] })
+    }
+
+    /// Sets every value to zero (the right side is overwritten whole by restriction).
+    func zero(schedule: Schedule) {
+        let l = self
+        TileScheduler.forEachTile(in: bounds, schedule: schedule) { tile in
+            for c in 0..<l.channels {
+                for y in tile.y..<tile.maxY {
+                    (l.u + c * l.planeSize + l.index(tile.x, y)).update(repeating: 0, count: tile.width)
+                }
+            }
+        }
+    }
+
+    /// One red-black half sweep over cells with (x + y) % 2 == colour; returns the largest update.
+    func relax(colour: Int, schedule: Schedule) -> Float {
+        let l = self
+        return TileScheduler.mapReduce(in: bounds, schedule: schedule, initial: Float(0), partial: { tile in
+            var largest: Float = 0
+            let s = l.stride
+            for c in 0..<l.channels {
+                let u = l.u + c * l.planeSize, b = l.b + c * l.planeSize
+                for y in tile.y..<tile.maxY {
+                    var i = l.index(tile.x + ((tile.x + y + colour) & 1), y)
+                    let end = l.index(tile.maxX, y)
+                    // Cells i, i + 2, i + 4, i + 6 at once (the even lanes of eight loads): the
+                    // scalar loop's arithmetic in the same order, so the same bits.
+                    var widest = SIMD4<Float>.zero
+                    while i + 8 <= end {
+                        typealias V = SIMD8<Float>
+                        @inline(__always) func load(_ p: UnsafeMutablePointer<Float>) -> V {
+                            UnsafeRawPointer(p).loadUnaligned(as: V.self)
+                        }
+                        var here = load(u + i)
+                        let westEast = load(l.east + i - 1).evenHalf * load(u + i - 1).evenHalf + load(l.east + i).evenHalf * here.oddHalf
+                        let northSouth = load(l.south + i - s).evenHalf * load(u + i - s).evenHalf
+                            + load(l.south + i).evenHalf * load(u + i + s).evenHalf
+                        let new = (load(b + i).evenHalf + (westEast + northSouth)) * load(l.invDiag + i).evenHalf
+                        let change = new - here.evenHalf
+                        widest = widest.replacing(with: change, where: change .> widest)
+                        widest = widest.replacing(with: -change, where: -change .> widest)
+                        here.evenHalf = new
+                        UnsafeMutableRawPointer(u + i).storeBytes(of: here, as: V.self)
+                        i += 8
+                    }
+                    largest = max(largest, widest.max())
+                    while i < end {
+                        let sum = b[i] + ((l.east[i - 1] * u[i - 1] + l.east[i] * u[i + 1])
+                                          + (l.south[i - s] * u[i - s] + l.south[i] * u[i + s]))
+                        let new = sum * l.invDiag[i]
+                        largest = max(largest, abs(new - u[i]))
+                        u[i] = new
+                        i += 2
+                    }
+                }
+            }
+            return largest
+        }, combine: { max($0, $1) })
+    }
+
+    /// The residual b − A·u at padded index `i` (0 for cells that are not unknown).
+    @inline(__always) func residual(_ u: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, _ i: Int) -> Float {
+        let s = stride
+        let neighbours = (east[i - 1] * u[i - 1] + east[i] * u[i + 1]) + (south[i - s] * u[i - s] + south[i] * u[i + s])
+        return b[i] + (neighbours - diag[i] * u[i])
+    }
+
+    /// Writes the sum of the children's right sides into `coarse`'s right side (every cell).
+    func restrictRightSide(into coarse: PoissonCoarseLevel, schedule: Schedule) {
+        let f = self
+        TileScheduler.forEachTile(in: coarse.bounds, schedule: schedule) { tile in
+            for c in 0..<f.channels {
+                let b = f.b + c * f.planeSize, target = coarse.b + c * coarse.planeSize
+                for y in tile.y..<tile.maxY {
+                    let hasY1 = 2 * y + 1 < f.height
+                    for x in tile.x..<tile.maxX {
+                        let hasX1 = 2 * x + 1 < f.width
+                        let i = f.index(2 * x, 2 * y)
+                        let r1 = hasX1 ? b[i + 1] : 0, r2 = hasY1 ? b[i + f.stride] : 0
+                        let r3 = hasX1 && hasY1 ? b[i + f.stride + 1] : 0
+                        target[coarse.index(x, y)] = (b[i] + r1) + (r2 + r3)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the sum of the children's residuals into `coarse`'s right side (every cell).
+    func restrictResidual(into coarse: PoissonCoarseLevel, schedule: Schedule) {
+        let f = self
+        TileScheduler.forEachTile(in: coarse.bounds, schedule: schedule) { tile in
+            for c in 0..<f.channels {
+                let u = f.u + c * f.planeSize, b = f.b + c * f.planeSize
+                let target = coarse.b + c * coarse.planeSize
+                for y in tile.y..<tile.maxY {
+                    let fy = 2 * y, hasY1 = fy + 1 < f.height
+                    for x in tile.x..<tile.maxX {
+                        let fx = 2 * x, hasX1 = fx + 1 < f.width
+                        let i = f.index(fx, fy)
+                        let r0 = f.residual(u, b, i)
+                        let r1 = hasX1 ? f.residual(u, b, i + 1) : 0
+                        let r2 = hasY1 ? f.residual(u, b, i + f.stride) : 0
+                        let r3 = hasX1 && hasY1 ? f.residual(u, b, i + f.stride + 1) : 0
+                        target[coarse.index(x, y)] = (r0 + r1) + (r2 + r3)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies the outermost values into the pad (per channel), so that interpolation next to the
+    /// grid's edge extends the edge value instead of pulling towards zero.
+    func replicateEdges() {
+        for c in 0..<channels {
+            let u = self.u + c * planeSize
+            for y in 0..<height {
+                u[index(-1, y)] = u[index(0, y)]
+                u[index(width, y)] = u[index(width - 1, y)]
+            }
+            (u + index(-1, -1)).update(from: u + index(-1, 0), count: stride)
+            (u + index(-1, height)).update(from: u + index(-1, height - 1), count: stride)
+        }
+    }
+
+    /// Adds the cell-centred bilinear interpolation of `coarse`'s values (pad filled by
+    /// ``replicateEdges()``) to every unknown cell; returns the largest correction.
+    func addProlongation(of coarse: PoissonCoarseLevel, schedule: Schedule) -> Float {
+        let f = self
+        return TileScheduler.mapReduce(in: bounds, schedule: schedule, initial: Float(0), partial: { tile in
+            var largest: Float = 0
+            let c0 = tile.x / 2 - 1, c1 = (tile.maxX - 1) / 2 + 1
+            let x0 = 2 * (c0 + 1), x1 = 2 * c1
+            return withUnsafeTemporaryAllocation(of: Float.self, capacity: (c1 - c0 + 1) + (x1 - x0)) { buffer in
+                let blend = buffer.baseAddress! - c0
+                let values = buffer.baseAddress! + (c1 - c0 + 1) - x0
+                for c in 0..<f.channels {
+                    let e = coarse.u + c * coarse.planeSize, u = f.u + c * f.planeSize
+                    for y in tile.y..<tile.maxY {
+                        let cy = y / 2, ny = (y & 1) == 1 ? cy + 1 : cy - 1
+                        let near = e + coarse.index(0, cy), far = e + coarse.index(0, ny)
+                        for j in c0...c1 { blend[j] = 0.75 * near[j] + 0.25 * far[j] }
+                        for cx in (c0 + 1)..<c1 {
+                            values[2 * cx] = 0.75 * blend[cx] + 0.25 * blend[cx - 1]
+                            values[2 * cx + 1] = 0.75 * blend[cx] + 0.25 * blend[cx + 1]
+                        }
+                        let row = u + f.index(0, y), unknownRow = f.invDiag + f.index(0, y)
+                        for x in tile.x..<tile.maxX {
+                            let v = values[x], known = unknownRow[x] == 0
+                            row[x] = known ? row[x] : row[x] + v
+                            largest = known ? largest : max(largest, abs(v))
+                        }
+                    }
+                }
+                return largest
+            }
+        }, combine: { max($0, $1) })
+    }
+}
