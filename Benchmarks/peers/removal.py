@@ -11,6 +11,8 @@ convert` of the same PNG) is reported beside it.
 
     python removal.py MELD_BINARY SAMPLES_DIR OUT_DIR
     (MELD_REMOVE_ARGS="--patch-size 9" passes extra options to `meld edit remove`.)
+    (MELD_ONLY=1 reruns meld only and reuses the peers' fills and times saved in OUT_DIR/work by
+    an earlier full run: the peers are deterministic, and pypatchmatch takes seconds per case.)
 Writes OUT_DIR/removal.md (the table), OUT_DIR/removal.json and side-by-side crops in OUT_DIR/crops/.
 """
 import json, os, resource, subprocess, sys, time
@@ -105,6 +107,9 @@ def meld_io(src):
     return time.perf_counter() - t, child_cpu() - c
 
 
+meld_only = os.environ.get("MELD_ONLY") == "1"
+peer_times_path = os.path.join(work, "peer-times.json")
+peer_times = json.load(open(peer_times_path)) if meld_only else {}
 methods = ["meld", "opencv-telea", "opencv-ns"] + (["pypatchmatch"] if patch_match else [])
 rows, case_id = [], 0
 for photo in PHOTOS:
@@ -123,14 +128,22 @@ for photo in PHOTOS:
         bgr = cv2.cvtColor(holed, cv2.COLOR_RGB2BGR)
         results = {}
         results["meld"] = run_meld(holed_path, mask_path, os.path.join(work, f"case{case_id}-meld.png"))
-        for name, flag in [("opencv-telea", cv2.INPAINT_TELEA), ("opencv-ns", cv2.INPAINT_NS)]:
+        if meld_only:
+            for m in methods[1:]:
+                img = np.asarray(Image.open(os.path.join(work, f"case{case_id}-{m}.png")).convert("RGB"))
+                results[m] = (img, peer_times[f"{case_id}-{m}"])
+        for name, flag in [] if meld_only else [("opencv-telea", cv2.INPAINT_TELEA), ("opencv-ns", cv2.INPAINT_NS)]:
             t = time.perf_counter()
             r = cv2.inpaint(bgr, hole, 3, flag)
             results[name] = (cv2.cvtColor(r, cv2.COLOR_BGR2RGB), time.perf_counter() - t)
-        if patch_match:
+        if patch_match and not meld_only:
             t = time.perf_counter()
             r = patch_match.inpaint(holed, hole, patch_size=3)
             results["pypatchmatch"] = (r, time.perf_counter() - t)
+        if not meld_only:
+            for m in methods[1:]:
+                Image.fromarray(results[m][0]).save(os.path.join(work, f"case{case_id}-{m}.png"))
+                peer_times[f"{case_id}-{m}"] = results[m][1]
         row = {"case": case_id, "photo": photo, "size": f"{w}x{h}", "hole": kind,
                "fraction": round(float((hole > 0).mean()), 4), "meld_io_s": io_time,
                "meld_cpu_s": round(meld_cpu, 3), "meld_io_cpu_s": round(io_cpu, 3)}
@@ -149,6 +162,8 @@ for photo in PHOTOS:
         strip = np.concatenate([t[y0:y1, x0:x1] for t in tiles], axis=1)
         Image.fromarray(strip).save(os.path.join(out, "crops", f"case{case_id:02d}.jpg"), quality=85)
 
+if not meld_only:
+    json.dump(peer_times, open(peer_times_path, "w"))
 with open(os.path.join(out, "removal.json"), "w") as f:
     json.dump(rows, f, indent=1)
 

@@ -52,12 +52,27 @@ struct InpaintTests {
         #expect(PatchMatchFill(seed: 3).fill(image, mask: mask) != PatchMatchFill(seed: 4).fill(image, mask: mask))
     }
 
-    @Test("PatchMatch gives the same bits on 1, 2 and 4 threads")
-    func threadInvariance() {
+    @Test("PatchMatch gives the same bits on 1, 2 and 4 threads (k-nearest and classic, with and without the boundary correction)",
+          arguments: [(1, true), (1, false), (4, true)])
+    func threadInvariance(matches: Int, corrects: Bool) {
         let image = SyntheticScene.noise(width: 90, height: 70, layout: .rgb, seed: 12)
         let mask = Coverage.ellipse(cx: 45, cy: 35, rx: 20, ry: 14, width: 90, height: 70)
-        let one = PatchMatchFill(seed: 5, threads: 1).fill(image, mask: mask)
-        for t in [2, 4] { #expect(PatchMatchFill(seed: 5, threads: t).fill(image, mask: mask) == one, "\(t) threads") }
+        func fill(_ threads: Int) -> Raster {
+            PatchMatchFill(seed: 5, threads: threads, matchesPerPatch: matches, correctsBoundary: corrects).fill(image, mask: mask)
+        }
+        let one = fill(1)
+        for t in [2, 4] { #expect(fill(t) == one, "\(t) threads, k = \(matches), correction \(corrects)") }
+    }
+
+    @Test("the boundary correction removes the offset a brightness ramp leaves in the fill")
+    func boundaryCorrection() {
+        var image = Self.stripes()
+        for y in 0..<image.height { for x in 0..<image.width { for c in 0..<3 { image[x, y, c] *= 0.4 + 0.6 * Float(x) / Float(image.width) } } }
+        let mask = Self.hole()
+        let plain = PatchMatchFill(seed: 1, correctsBoundary: false).fill(image, mask: mask)
+        let corrected = PatchMatchFill(seed: 1).fill(image, mask: mask)
+        let plainError = Self.holeError(plain, image, mask), correctedError = Self.holeError(corrected, image, mask)
+        #expect(correctedError < plainError, "corrected \(correctedError) vs plain \(plainError)")
     }
 
     @Test("diffusion fills a flat hole with the surrounding colour")
