@@ -235,15 +235,9 @@ final class PoissonCoarseLevel: @unchecked Sendable {
                 let blend = buffer.baseAddress! - c0
                 let values = buffer.baseAddress! + (c1 - c0 + 1) - x0
                 for c in 0..<f.channels {
-                    let e = coarse.u + c * coarse.planeSize, u = f.u + c * f.planeSize
+                    let u = f.u + c * f.planeSize
                     for y in tile.y..<tile.maxY {
-                        let cy = y / 2, ny = (y & 1) == 1 ? cy + 1 : cy - 1
-                        let near = e + coarse.index(0, cy), far = e + coarse.index(0, ny)
-                        for j in c0...c1 { blend[j] = 0.75 * near[j] + 0.25 * far[j] }
-                        for cx in (c0 + 1)..<c1 {
-                            values[2 * cx] = 0.75 * blend[cx] + 0.25 * blend[cx - 1]
-                            values[2 * cx + 1] = 0.75 * blend[cx] + 0.25 * blend[cx + 1]
-                        }
+                        coarse.interpolate(channel: c, fineRow: y, columns: c0, c1, blend: blend, into: values)
                         let row = u + f.index(0, y), unknownRow = f.invDiag + f.index(0, y)
                         for x in tile.x..<tile.maxX {
                             let v = values[x], known = unknownRow[x] == 0
@@ -255,5 +249,23 @@ final class PoissonCoarseLevel: @unchecked Sendable {
                 return largest
             }
         }, combine: { max($0, $1) })
+    }
+}
+
+extension PoissonCoarseLevel {
+    /// Writes to `values[x]`, for fine columns x in 2(c0 + 1) ..< 2·c1, the cell-centred bilinear
+    /// interpolation of channel `c` of this level at fine row `y` (weights ¾ and ¼ each way);
+    /// `blend[c0...c1]` is scratch. Shared by the prolongation onto the fine grid and onto a finer
+    /// coarse level, so both add the same values.
+    @inline(__always) func interpolate(channel c: Int, fineRow y: Int, columns c0: Int, _ c1: Int,
+                                       blend: UnsafeMutablePointer<Float>, into values: UnsafeMutablePointer<Float>) {
+        let e = u + c * planeSize
+        let cy = y / 2, ny = (y & 1) == 1 ? cy + 1 : cy - 1
+        let near = e + index(0, cy), far = e + index(0, ny)
+        for j in c0...c1 { blend[j] = 0.75 * near[j] + 0.25 * far[j] }
+        for cx in (c0 + 1)..<c1 {
+            values[2 * cx] = 0.75 * blend[cx] + 0.25 * blend[cx - 1]
+            values[2 * cx + 1] = 0.75 * blend[cx] + 0.25 * blend[cx + 1]
+        }
     }
 }

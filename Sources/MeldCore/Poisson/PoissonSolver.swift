@@ -422,15 +422,9 @@ struct PoissonGrid: @unchecked Sendable {
                 let blend = buffer.baseAddress! - c0
                 let values = buffer.baseAddress! + (c1 - c0 + 1) - x0
                 for c in 0..<f.channels {
-                    let e = coarse.u + c * coarse.planeSize, plane = f.u + c * f.plane
+                    let plane = f.u + c * f.plane
                     for y in tile.y..<tile.maxY {
-                        let cy = y / 2, ny = (y & 1) == 1 ? cy + 1 : cy - 1
-                        let near = e + coarse.index(0, cy), far = e + coarse.index(0, ny)
-                        for j in c0...c1 { blend[j] = 0.75 * near[j] + 0.25 * far[j] }
-                        for cx in (c0 + 1)..<c1 {
-                            values[2 * cx] = 0.75 * blend[cx] + 0.25 * blend[cx - 1]
-                            values[2 * cx + 1] = 0.75 * blend[cx] + 0.25 * blend[cx + 1]
-                        }
+                        coarse.interpolate(channel: c, fineRow: y, columns: c0, c1, blend: blend, into: values)
                         let mrow = f.unknown + y * w, row = plane + y * w
                         for x in tile.x..<tile.maxX {
                             let v = values[x], known = mrow[x] == 0
