@@ -57,6 +57,24 @@ public enum SyntheticScene {
         return out
     }
 
+    /// A dim, smoothly graded RGB scene in linear light (each channel a gentle ramp across x and
+    /// y) with ±2 % seeded multiplicative noise: content that continues across any boundary, as
+    /// the harmonization tests need.
+    public static func smoothScene(width: Int, height: Int, seed: UInt64) -> Raster {
+        var rng = SplitMix64(seed: seed)
+        var r = Raster(width: width, height: height, layout: .rgb)
+        r.withMutableView { v in
+            for y in 0..<height {
+                for x in 0..<width {
+                    let u = Float(x) / Float(width), t = Float(y) / Float(height)
+                    let base: [Float] = [0.2 + 0.1 * u, 0.22 + 0.06 * t, 0.25 - 0.05 * u + 0.04 * t]
+                    for c in 0..<3 { v.row(y, channel: c)[x] = base[c] * (1 + 0.04 * (rng.nextUnitFloat() - 0.5)) }
+                }
+            }
+        }
+        return r
+    }
+
     /// A hard-edged checkerboard of `cell`-pixel squares alternating `low` and `high` in every
     /// colour plane, the top-left square `high`; alpha (if any) is 1.
     public static func checker(width: Int, height: Int, layout: PixelLayout, cell: Int,

@@ -126,7 +126,7 @@ public enum PixelBridge {
     }
 
     /// Runs `body` over `image`'s pixels as interleaved 8-bit encoded sRGB (colour-managed as
-    /// ``read(_:into:schedule:)`` does) and wraps the result as a new sRGB image carrying
+    /// ``read(_:into:encoded:schedule:)`` does) and wraps the result as a new sRGB image carrying
     /// `image`'s metadata (not its ICC profile: the pixels are sRGB now). Only for 8-bit RGB and
     /// RGBA sources; returns nil for others (grey, 16-bit, float), which take the working format.
     /// Alpha is unassociated, as decoders deliver it.

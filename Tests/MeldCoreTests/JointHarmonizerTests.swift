@@ -7,20 +7,7 @@ import Testing
 @Suite("Joint harmonizer")
 struct JointHarmonizerTests {
     /// A smooth linear-light scene (a colour gradient) with mild seeded noise, `w × h` RGB.
-    static func scene(_ w: Int, _ h: Int) -> Raster {
-        var rng = SplitMix64(seed: 7)
-        var r = Raster(width: w, height: h, layout: .rgb)
-        r.withMutableView { v in
-            for y in 0..<h {
-                for x in 0..<w {
-                    let u = Float(x) / Float(w), t = Float(y) / Float(h)
-                    let base: [Float] = [0.2 + 0.1 * u, 0.22 + 0.06 * t, 0.25 - 0.05 * u + 0.04 * t]
-                    for c in 0..<3 { v.row(y, channel: c)[x] = base[c] * (1 + 0.04 * (rng.nextUnitFloat() - 0.5)) }
-                }
-            }
-        }
-        return r
-    }
+    static func scene(_ w: Int, _ h: Int) -> Raster { SyntheticScene.smoothScene(width: w, height: h, seed: 7) }
 
     /// `rect` of `source` as an opaque RGBA raster, corrected by `x` (a perturbation in the model).
     static func layer(_ source: Raster, _ rect: Rect, perturbed x: SIMD3<Double>) -> JointHarmonizer.Element {

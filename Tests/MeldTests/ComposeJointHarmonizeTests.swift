@@ -81,18 +81,7 @@ struct ComposeJointHarmonizeTests {
 
     /// A smooth synthetic picture with mild noise.
     static func smoothScene(_ w: Int, _ h: Int) throws -> Image {
-        var rng = SplitMix64(seed: 11)
-        var r = Raster(width: w, height: h, layout: .rgb)
-        r.withMutableView { v in
-            for y in 0..<h {
-                for x in 0..<w {
-                    let u = Float(x) / Float(w), t = Float(y) / Float(h)
-                    let base: [Float] = [0.2 + 0.1 * u, 0.22 + 0.06 * t, 0.25 - 0.05 * u + 0.04 * t]
-                    for c in 0..<3 { v.row(y, channel: c)[x] = base[c] * (1 + 0.04 * (rng.nextUnitFloat() - 0.5)) }
-                }
-            }
-        }
-        return try Image(raster: r)
+        try Image(raster: SyntheticScene.smoothScene(width: w, height: h, seed: 11))
     }
 
     static let synthetic: [Region] = [Region(rect: Rect(x: 20, y: 30, width: 160, height: 120)),
