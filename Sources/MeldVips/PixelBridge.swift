@@ -298,6 +298,13 @@ enum Encode8: SampleEncoder {
 
     static func makeTables() -> Tables { Tables() }
 
+    /// `v.rounded()` (half away from zero) for 0 ≤ v < 2²⁴, without a libm call: the fraction
+    /// left by truncation is exact.
+    @inline(__always) static func roundHalfUp(_ v: Float) -> Int {
+        let i = Int(v)
+        return v - Float(i) >= 0.5 ? i &+ 1 : i
+    }
+
     @inline(__always) static func colour(_ linear: Float, _ t: Tables) -> UInt8 {
         let x = linear.isNaN ? 0 : min(max(linear, 0), 1)
         var c = Int(t.guess[Int(x * 4096)])
@@ -306,7 +313,7 @@ enum Encode8: SampleEncoder {
     }
 
     @inline(__always) static func alpha(_ value: Float) -> UInt8 {
-        UInt8((min(max(value.isNaN ? 0 : value, 0), 1) * 255).rounded())
+        UInt8(truncatingIfNeeded: roundHalfUp(min(max(value.isNaN ? 0 : value, 0), 1) * 255))
     }
 }
 
@@ -319,7 +326,7 @@ enum Encode16: SampleEncoder {
     @inline(__always) static func colour(_ linear: Float, _: Tables) -> UInt16 { SRGBTransfer.encode16(linear) }
 
     @inline(__always) static func alpha(_ value: Float) -> UInt16 {
-        UInt16((min(max(value.isNaN ? 0 : value, 0), 1) * 65535).rounded())
+        UInt16(truncatingIfNeeded: Encode8.roundHalfUp(min(max(value.isNaN ? 0 : value, 0), 1) * 65535))
     }
 }
 
