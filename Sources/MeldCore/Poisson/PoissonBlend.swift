@@ -169,13 +169,28 @@ struct PoissonBuffers: @unchecked Sendable {
         let plane = width * height
         for y in tile.y..<tile.maxY {
             let dy = roi.y + y, sy = dy - offset.y
-            for x in tile.x..<tile.maxX {
-                let dx = roi.x + x, sx = dx - offset.x
-                let i = y * width + x
-                let inside = sx >= 0 && sy >= 0 && sx < src.width && sy < src.height && m.row(sy, channel: 0)[sx] >= 0.5
-                unknown[i] = inside ? 1 : 0
-                for c in 0..<channels {
-                    u[c * plane + i] = inside ? 0 : load(dst.row(dy, channel: c)[dx]) - guide(src, x: x, y: y, c: c)
+            let rowInside = sy >= 0 && sy < src.height
+            let known = unknown + y * width
+            if rowInside {
+                let mrow = m.row(sy, channel: 0)
+                for x in tile.x..<tile.maxX {
+                    let sx = roi.x + x - offset.x
+                    known[x] = sx >= 0 && sx < src.width && mrow[sx] >= 0.5 ? 1 : 0
+                }
+            } else {
+                (known + tile.x).update(repeating: 0, count: tile.width)
+            }
+            for c in 0..<channels {
+                let out = u + c * plane + y * width, d = dst.row(dy, channel: c) + roi.x
+                if monochrome {
+                    for x in tile.x..<tile.maxX { out[x] = known[x] != 0 ? 0 : load(d[x]) - guide(src, x: x, y: y, c: c) }
+                } else {
+                    // g: the source pixel landing there, the nearest one where the grid reaches past the source.
+                    let s = src.row(min(max(sy, 0), src.height - 1), channel: c)
+                    for x in tile.x..<tile.maxX {
+                        let sx = min(max(roi.x + x - offset.x, 0), src.width - 1)
+                        out[x] = known[x] != 0 ? 0 : load(d[x]) - load(s[sx])
+                    }
                 }
             }
         }
@@ -213,11 +228,16 @@ struct PoissonBuffers: @unchecked Sendable {
     func write(tile: Rect, source src: RasterView, destination dst: MutableRasterView) {
         let plane = width * height
         for y in tile.y..<tile.maxY {
-            for x in tile.x..<tile.maxX where unknown[y * width + x] != 0 {
-                let i = y * width + x
-                for c in 0..<channels {
-                    let f = guide(src, x: x, y: y, c: c) + u[c * plane + i]
-                    dst.row(roi.y + y, channel: c)[roi.x + x] = encode ? SRGBTransfer.decode(min(max(f, 0), 1)) : f
+            let known = unknown + y * width
+            guard (tile.x..<tile.maxX).contains(where: { known[$0] != 0 }) else { continue }
+            let sy = min(max(roi.y + y - offset.y, 0), src.height - 1)
+            for c in 0..<channels {
+                let solved = u + c * plane + y * width, d = dst.row(roi.y + y, channel: c) + roi.x
+                let s = src.row(sy, channel: c)
+                for x in tile.x..<tile.maxX where known[x] != 0 {
+                    let g = monochrome ? guide(src, x: x, y: y, c: c) : load(s[min(max(roi.x + x - offset.x, 0), src.width - 1)])
+                    let f = g + solved[x]
+                    d[x] = encode ? SRGBTransfer.decode(min(max(f, 0), 1)) : f
                 }
             }
         }

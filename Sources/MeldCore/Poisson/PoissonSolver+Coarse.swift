@@ -30,12 +30,10 @@ final class PoissonCoarseLevel: @unchecked Sendable {
     /// 1 / diagonal; 0 for cells that are not unknown (their update is then always 0).
     let invDiag: UnsafeMutablePointer<Float>
 
-    /// Builds the level coarsening a finer operator given by `fineDirichlet(x, y)` (the weight
-    /// of a cell's links to fixed cells, 0 for cells that are not unknown), `fineEast(x, y)`,
-    /// `fineSouth(x, y)` (couplings between unknown neighbours, 0 otherwise) on a
-    /// `fineWidth × fineHeight` grid.
-    init(fineWidth: Int, fineHeight: Int, channels: Int,
-         fineDirichlet: (Int, Int) -> Float, fineEast: (Int, Int) -> Float, fineSouth: (Int, Int) -> Float) {
+    /// Builds the level coarsening a finer operator `fine` (see ``PoissonFineOperator``), its
+    /// rows split over `threads` workers (each coarse cell depends only on its children).
+    init<Fine: PoissonFineOperator>(fine: Fine, channels: Int, threads: Int = 1) {
+        let fineWidth = fine.width, fineHeight = fine.height
         width = (fineWidth + 1) / 2
         height = (fineHeight + 1) / 2
         self.channels = channels
@@ -55,31 +53,38 @@ final class PoissonCoarseLevel: @unchecked Sendable {
         diag.initialize(repeating: 0, count: planeSize)
         invDiag = .allocate(capacity: planeSize)
         invDiag.initialize(repeating: 0, count: planeSize)
-        for y in 0..<height {
-            let fy = 2 * y, hasY1 = fy + 1 < fineHeight
-            for x in 0..<width {
-                let fx = 2 * x, hasX1 = fx + 1 < fineWidth
-                var d = fineDirichlet(fx, fy)
-                if hasX1 { d += fineDirichlet(fx + 1, fy) }
-                if hasY1 { d += fineDirichlet(fx, fy + 1) }
-                if hasX1 && hasY1 { d += fineDirichlet(fx + 1, fy + 1) }
-                let i = index(x, y)
-                dirichlet[i] = d
-                if fx + 2 < fineWidth {
-                    east[i] = (fineEast(fx + 1, fy) + (hasY1 ? fineEast(fx + 1, fy + 1) : 0)) * 0.5
-                }
-                if fy + 2 < fineHeight {
-                    south[i] = (fineSouth(fx, fy + 1) + (hasX1 ? fineSouth(fx + 1, fy + 1) : 0)) * 0.5
+        let level = self
+        let rows = Rect(width: width, height: height)
+        let schedule = Schedule(tileWidth: width, tileHeight: 32, threads: threads)
+        TileScheduler.forEachTile(in: rows, schedule: schedule) { tile in
+            for y in tile.y..<tile.maxY {
+                let fy = 2 * y, hasY1 = fy + 1 < fineHeight
+                for x in 0..<level.width {
+                    let fx = 2 * x, hasX1 = fx + 1 < fineWidth
+                    var d = fine.dirichlet(fx, fy)
+                    if hasX1 { d += fine.dirichlet(fx + 1, fy) }
+                    if hasY1 { d += fine.dirichlet(fx, fy + 1) }
+                    if hasX1 && hasY1 { d += fine.dirichlet(fx + 1, fy + 1) }
+                    let i = level.index(x, y)
+                    level.dirichlet[i] = d
+                    if fx + 2 < fineWidth {
+                        level.east[i] = (fine.east(fx + 1, fy) + (hasY1 ? fine.east(fx + 1, fy + 1) : 0)) * 0.5
+                    }
+                    if fy + 2 < fineHeight {
+                        level.south[i] = (fine.south(fx, fy + 1) + (hasX1 ? fine.south(fx + 1, fy + 1) : 0)) * 0.5
+                    }
                 }
             }
         }
-        for y in 0..<height {
-            for x in 0..<width {
-                let i = index(x, y)
-                let d = dirichlet[i] + ((east[i - 1] + east[i]) + (south[i - stride] + south[i]))
-                if d > 0 {
-                    diag[i] = d
-                    invDiag[i] = 1 / d
+        TileScheduler.forEachTile(in: rows, schedule: schedule) { tile in
+            for y in tile.y..<tile.maxY {
+                for x in 0..<level.width {
+                    let i = level.index(x, y), s = level.stride
+                    let d = level.dirichlet[i] + ((level.east[i - 1] + level.east[i]) + (level.south[i - s] + level.south[i]))
+                    if d > 0 {
+                        level.diag[i] = d
+                        level.invDiag[i] = 1 / d
+                    }
                 }
             }
         }
@@ -94,36 +99,43 @@ final class PoissonCoarseLevel: @unchecked Sendable {
     @inline(__always) func index(_ x: Int, _ y: Int) -> Int { (y + 1) * stride + x + 1 }
 
     /// The next coarser level.
-    func coarsened() -> PoissonCoarseLevel {
-        PoissonCoarseLevel(fineWidth: width, fineHeight: height, channels: channels,
-                           fineDirichlet: { self.dirichlet[self.index($0, $1)] },
-                           fineEast: { self.east[self.index($0, $1)] },
-                           fineSouth: { self.south[self.index($0, $1)] })
+    func coarsened(threads: Int = 1) -> PoissonCoarseLevel {
+        PoissonCoarseLevel(fine: CoarseOperator(level: self), channels: channels, threads: threads)
     }
 
-    /// Sets every value to zero (the right side is overwritten whole by restriction).
-    func zero(schedule: Schedule) {
+    /// Sets every value to zero, or those in `spans` (the right side is overwritten by restriction).
+    func zero(schedule: Schedule, spans: PoissonSpans? = nil) {
         let l = self
         TileScheduler.forEachTile(in: bounds, schedule: schedule) { tile in
             for c in 0..<l.channels {
                 for y in tile.y..<tile.maxY {
-                    (l.u + c * l.planeSize + l.index(tile.x, y)).update(repeating: 0, count: tile.width)
+                    l.forEachRun(row: y, in: tile, spans) { xa, xb in
+                        (l.u + c * l.planeSize + l.index(xa, y)).update(repeating: 0, count: xb - xa)
+                    }
                 }
             }
         }
     }
 
-    /// One red-black half sweep over cells with (x + y) % 2 == colour; returns the largest update.
-    func relax(colour: Int, schedule: Schedule) -> Float {
+    /// Calls `body(xa, xb)` for the runs of row `y` in `tile`'s columns: those of `spans`, or
+    /// the whole tile row.
+    @inline(__always) func forEachRun(row y: Int, in tile: Rect, _ spans: PoissonSpans?, _ body: (Int, Int) -> Void) {
+        guard let spans else { body(tile.x, tile.maxX); return }
+        spans.forEach(row: y, from: tile.x, to: tile.maxX, body)
+    }
+
+    /// One red-black half sweep over cells with (x + y) % 2 == colour (only those in `spans`,
+    /// when given); returns the largest update.
+    func relax(colour: Int, schedule: Schedule, spans: PoissonSpans? = nil) -> Float {
         let l = self
         return TileScheduler.mapReduce(in: bounds, schedule: schedule, initial: Float(0), partial: { tile in
             var largest: Float = 0
             let s = l.stride
             for c in 0..<l.channels {
                 let u = l.u + c * l.planeSize, b = l.b + c * l.planeSize
-                for y in tile.y..<tile.maxY {
-                    var i = l.index(tile.x + ((tile.x + y + colour) & 1), y)
-                    let end = l.index(tile.maxX, y)
+                for y in tile.y..<tile.maxY { l.forEachRun(row: y, in: tile, spans) { xa, xb in
+                    var i = l.index(xa + ((xa + y + colour) & 1), y)
+                    let end = l.index(xb, y)
                     // Cells i, i + 2, i + 4, i + 6 at once (the even lanes of eight loads): the
                     // scalar loop's arithmetic in the same order, so the same bits.
                     var widest = SIMD4<Float>.zero
@@ -153,7 +165,7 @@ final class PoissonCoarseLevel: @unchecked Sendable {
                         u[i] = new
                         i += 2
                     }
-                }
+                } }
             }
             return largest
         }, combine: { max($0, $1) })
@@ -186,23 +198,32 @@ final class PoissonCoarseLevel: @unchecked Sendable {
         }
     }
 
-    /// Writes the sum of the children's residuals into `coarse`'s right side (every cell).
-    func restrictResidual(into coarse: PoissonCoarseLevel, schedule: Schedule) {
-        let f = self
+    /// Writes the sum of the children's residuals into `coarse`'s right side: every cell, or
+    /// the cells of `spans` counting only the children that `mask` (this level's size, unpadded)
+    /// marks.
+    func restrictResidual(into coarse: PoissonCoarseLevel, schedule: Schedule, mask: UnsafePointer<UInt8>? = nil,
+                          spans: PoissonSpans? = nil) {
+        let f = self, maskBox = UnsafeSendableBox(mask)
         TileScheduler.forEachTile(in: coarse.bounds, schedule: schedule) { tile in
+            let mask = maskBox.value
             for c in 0..<f.channels {
                 let u = f.u + c * f.planeSize, b = f.b + c * f.planeSize
                 let target = coarse.b + c * coarse.planeSize
                 for y in tile.y..<tile.maxY {
                     let fy = 2 * y, hasY1 = fy + 1 < f.height
-                    for x in tile.x..<tile.maxX {
-                        let fx = 2 * x, hasX1 = fx + 1 < f.width
-                        let i = f.index(fx, fy)
-                        let r0 = f.residual(u, b, i)
-                        let r1 = hasX1 ? f.residual(u, b, i + 1) : 0
-                        let r2 = hasY1 ? f.residual(u, b, i + f.stride) : 0
-                        let r3 = hasX1 && hasY1 ? f.residual(u, b, i + f.stride + 1) : 0
-                        target[coarse.index(x, y)] = (r0 + r1) + (r2 + r3)
+                    @inline(__always) func residual(_ fx: Int, _ fy: Int) -> Float {
+                        if let mask, mask[fy * f.width + fx] == 0 { return 0 }
+                        return f.residual(u, b, f.index(fx, fy))
+                    }
+                    f.forEachRun(row: y, in: tile, spans) { xa, xb in
+                        for x in xa..<xb {
+                            let fx = 2 * x, hasX1 = fx + 1 < f.width
+                            let r0 = residual(fx, fy)
+                            let r1 = hasX1 ? residual(fx + 1, fy) : 0
+                            let r2 = hasY1 ? residual(fx, fy + 1) : 0
+                            let r3 = hasX1 && hasY1 ? residual(fx + 1, fy + 1) : 0
+                            target[coarse.index(x, y)] = (r0 + r1) + (r2 + r3)
+                        }
                     }
                 }
             }
@@ -224,25 +245,24 @@ final class PoissonCoarseLevel: @unchecked Sendable {
     }
 
     /// Adds the cell-centred bilinear interpolation of `coarse`'s values (pad filled by
-    /// ``replicateEdges()``) to every unknown cell; returns the largest correction.
-    func addProlongation(of coarse: PoissonCoarseLevel, schedule: Schedule) -> Float {
+    /// ``replicateEdges()``) to every unknown cell, or to those in `spans`; returns the largest correction.
+    func addProlongation(of coarse: PoissonCoarseLevel, schedule: Schedule, spans: PoissonSpans? = nil) -> Float {
         let f = self
         return TileScheduler.mapReduce(in: bounds, schedule: schedule, initial: Float(0), partial: { tile in
             var largest: Float = 0
-            let c0 = tile.x / 2 - 1, c1 = (tile.maxX - 1) / 2 + 1
-            let x0 = 2 * (c0 + 1), x1 = 2 * c1
-            return withUnsafeTemporaryAllocation(of: Float.self, capacity: (c1 - c0 + 1) + (x1 - x0)) { buffer in
-                let blend = buffer.baseAddress! - c0
-                let values = buffer.baseAddress! + (c1 - c0 + 1) - x0
+            let tc0 = tile.x / 2 - 1, tc1 = (tile.maxX - 1) / 2 + 1
+            return withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * (tc1 - tc0 + 1)) { buffer in
                 for c in 0..<f.channels {
                     let u = f.u + c * f.planeSize
                     for y in tile.y..<tile.maxY {
-                        coarse.interpolate(channel: c, fineRow: y, columns: c0, c1, blend: blend, into: values)
                         let row = u + f.index(0, y), unknownRow = f.invDiag + f.index(0, y)
-                        for x in tile.x..<tile.maxX {
-                            let v = values[x], known = unknownRow[x] == 0
-                            row[x] = known ? row[x] : row[x] + v
-                            largest = known ? largest : max(largest, abs(v))
+                        f.forEachRun(row: y, in: tile, spans) { xa, xb in
+                            let values = coarse.interpolate(channel: c, fineRow: y, from: xa, to: xb, scratch: buffer.baseAddress!)
+                            for x in xa..<xb {
+                                let v = values[x], known = unknownRow[x] == 0
+                                row[x] = known ? row[x] : row[x] + v
+                                largest = known ? largest : max(largest, abs(v))
+                            }
                         }
                     }
                 }
@@ -253,6 +273,18 @@ final class PoissonCoarseLevel: @unchecked Sendable {
 }
 
 extension PoissonCoarseLevel {
+    /// The interpolation of channel `c` at fine row `y` for fine columns `xa..<xb` (and the rest
+    /// of their pairs): returns a pointer to index by fine column. `scratch` needs
+    /// 3 · ((xb − 1) / 2 − xa / 2 + 3) floats.
+    @inline(__always) func interpolate(channel c: Int, fineRow y: Int, from xa: Int, to xb: Int,
+                                       scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        // Coarse columns under the run, one more on each side; fine columns rounded out to whole pairs.
+        let c0 = xa / 2 - 1, c1 = (xb - 1) / 2 + 1
+        let values = scratch + (c1 - c0 + 1) - 2 * (c0 + 1)
+        interpolate(channel: c, fineRow: y, columns: c0, c1, blend: scratch - c0, into: values)
+        return values
+    }
+
     /// Writes to `values[x]`, for fine columns x in 2(c0 + 1) ..< 2·c1, the cell-centred bilinear
     /// interpolation of channel `c` of this level at fine row `y` (weights ¾ and ¼ each way);
     /// `blend[c0...c1]` is scratch. Shared by the prolongation onto the fine grid and onto a finer
@@ -268,4 +300,44 @@ extension PoissonCoarseLevel {
             values[2 * cx + 1] = 0.75 * blend[cx] + 0.25 * blend[cx + 1]
         }
     }
+}
+
+/// A finer level's operator, as ``PoissonCoarseLevel`` coarsens it: `dirichlet(x, y)` is the weight
+/// of a cell's links to fixed cells (0 for cells that are not unknown), `east` and `south` the
+/// couplings between unknown neighbours (0 otherwise).
+protocol PoissonFineOperator: Sendable {
+    var width: Int { get }
+    var height: Int { get }
+    func dirichlet(_ x: Int, _ y: Int) -> Float
+    func east(_ x: Int, _ y: Int) -> Float
+    func south(_ x: Int, _ y: Int) -> Float
+}
+
+/// The fine grid's operator: the 5-point stencil on the unknowns of a mask.
+struct MaskOperator: PoissonFineOperator, @unchecked Sendable {
+    let unknown: UnsafePointer<UInt8>
+    let width: Int, height: Int
+
+    @inline(__always) func dirichlet(_ x: Int, _ y: Int) -> Float {
+        let w = width, i = y * w + x, m = unknown
+        guard m[i] != 0 else { return 0 }
+        return Float((x > 0 && m[i - 1] == 0 ? 1 : 0) + (x + 1 < w && m[i + 1] == 0 ? 1 : 0)
+                     + (y > 0 && m[i - w] == 0 ? 1 : 0) + (y + 1 < height && m[i + w] == 0 ? 1 : 0))
+    }
+    @inline(__always) func east(_ x: Int, _ y: Int) -> Float {
+        x + 1 < width && unknown[y * width + x] != 0 && unknown[y * width + x + 1] != 0 ? 1 : 0
+    }
+    @inline(__always) func south(_ x: Int, _ y: Int) -> Float {
+        y + 1 < height && unknown[y * width + x] != 0 && unknown[(y + 1) * width + x] != 0 ? 1 : 0
+    }
+}
+
+/// A coarse level's operator, read from its arrays.
+struct CoarseOperator: PoissonFineOperator {
+    let level: PoissonCoarseLevel
+    var width: Int { level.width }
+    var height: Int { level.height }
+    @inline(__always) func dirichlet(_ x: Int, _ y: Int) -> Float { level.dirichlet[level.index(x, y)] }
+    @inline(__always) func east(_ x: Int, _ y: Int) -> Float { level.east[level.index(x, y)] }
+    @inline(__always) func south(_ x: Int, _ y: Int) -> Float { level.south[level.index(x, y)] }
 }
