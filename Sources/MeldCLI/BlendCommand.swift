@@ -44,6 +44,9 @@ struct BlendCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Poisson modes: stop when a solver cycle changes no value by more than this fraction of full scale.", valueName: "t"))
     var tolerance: Double = 1.0 / 1024
 
+    @Option(help: ArgumentHelp("Shrink the mask by this many pixels before blending (0–64; default 0). OpenCV's seamlessClone always shrinks it by 3: use --erode 3 for its behaviour.", valueName: "px"))
+    var erode: Int = 0
+
     @OptionGroup var inputOptions: InputOptions
     @OptionGroup var output: OutputOptions
 
@@ -65,16 +68,22 @@ struct BlendCommand: ParsableCommand {
 
     func clone() -> SeamlessClone {
         SeamlessClone(mode: SeamlessClone.Mode(rawValue: mode) ?? .normal, center: center.flatMap(Self.point),
-                      tolerance: tolerance, bands: bands)
+                      tolerance: tolerance, bands: bands, erode: erode)
     }
 
     func run() throws {
         let clone = clone()
         try reportingErrors("blend") { () throws(MeldError) in
-            let load = inputOptions.loadOptions(sequential: false)
-            let sourceImage = try Image(contentsOf: source, options: load)
-            let destination = try Image(contentsOf: into, options: load)
-            let maskImage = try Image(contentsOf: mask, options: load)
+            // One job: nothing is worth caching, and freed buffers go straight back to the system.
+            Meld.setLibvipsOperationCacheLimit(0)
+            Meld.returnLargeAllocationsToTheSystem()
+            // The source and the mask are read once, top to bottom, so they are streamed rather
+            // than decoded whole into memory; the destination is read twice (its region, then
+            // the output) and is held.
+            let once = inputOptions.loadOptions(sequential: true)
+            let sourceImage = try Image(contentsOf: source, options: once)
+            let destination = try Image(contentsOf: into, options: inputOptions.loadOptions(sequential: false))
+            let maskImage = try Image(contentsOf: mask, options: once)
             let coverage = try Mask(image: maskImage)
             let result = try clone.apply(source: sourceImage, mask: coverage, into: destination)
             if Self.samePath(output.output, mask) {

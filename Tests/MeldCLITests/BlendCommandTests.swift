@@ -69,6 +69,9 @@ struct BlendCommandTests {
 
             let bands = try CLI.run(["blend", Self.bulb, "--into", Self.citrus, "--mask", Self.bulb, "--bands", "40", "-o", "out.jpg"], in: folder)
             expectUsageError(bands, containing: "bands must be 1–12 (got 40)")
+
+            let erode = try CLI.run(["blend", Self.bulb, "--into", Self.citrus, "--mask", Self.bulb, "--erode", "65", "-o", "out.jpg"], in: folder)
+            expectUsageError(erode, containing: "erode must be 0–64 pixels (got 65)")
             #expect(CLI.contents(of: folder).isEmpty)
         }
     }
