@@ -53,12 +53,13 @@ struct InpaintTests {
     }
 
     @Test("PatchMatch gives the same bits on 1, 2 and 4 threads (k-nearest and classic at coarse and fine levels, with and without the boundary correction, faded or not)",
-          arguments: [(1, 4, true, Float(16)), (1, 1, false, Float(16)), (4, 4, true, Float.infinity), (1, 4, true, Float(3))])
+          arguments: [(1, 8, true, Float(16)), (1, 1, false, Float(16)), (4, 4, true, Float.infinity), (1, 8, true, Float(3))])
     func threadInvariance(matches: Int, coarseMatches: Int, corrects: Bool, reach: Float) {
         let image = SyntheticScene.noise(width: 150, height: 120, layout: .rgb, seed: 12)
         let mask = Coverage.ellipse(cx: 75, cy: 60, rx: 34, ry: 26, width: 150, height: 120)
         func fill(_ threads: Int) -> Raster {
-            PatchMatchFill(seed: 5, threads: threads, matchesPerPatch: matches, coarseMatchesPerPatch: coarseMatches,
+            // Coarse size 24: three pyramid levels, the coarsest with the coarse matches.
+            PatchMatchFill(seed: 5, coarseSize: 24, threads: threads, matchesPerPatch: matches, coarseMatchesPerPatch: coarseMatches,
                            correctsBoundary: corrects, correctionReach: reach).fill(image, mask: mask)
         }
         let one = fill(1)
@@ -83,14 +84,14 @@ struct InpaintTests {
 
     @Test("k-nearest voting at the coarse levels only keeps the texture's detail; at every level it smears it")
     func coarseVotingKeepsDetail() {
-        // A hole ~70 px across: four pyramid levels, the two coarse ones with k = 4.
+        // A hole ~70 px across and coarse size 24: three pyramid levels, the coarsest with k = 8.
         let image = SyntheticScene.noise(width: 200, height: 160, layout: .rgb, seed: 21)
         let mask = Coverage.ellipse(cx: 100, cy: 80, rx: 36, ry: 30, width: 200, height: 160)
         let known = Self.holeDetail(image, Coverage.rectangle(Rect(x: 0, y: 0, width: 200, height: 160), width: 200, height: 160))
-        let coarseOnly = Self.holeDetail(PatchMatchFill(seed: 2).fill(image, mask: mask), mask)
-        let everywhere = Self.holeDetail(PatchMatchFill(seed: 2, matchesPerPatch: 4).fill(image, mask: mask), mask)
-        #expect(coarseOnly > 0.6 * known, "coarse-only k = 4: detail \(coarseOnly) vs \(known) outside")
-        #expect(everywhere < 0.6 * coarseOnly, "k = 4 everywhere: detail \(everywhere) vs coarse-only \(coarseOnly)")
+        let coarseOnly = Self.holeDetail(PatchMatchFill(seed: 2, coarseSize: 24).fill(image, mask: mask), mask)
+        let everywhere = Self.holeDetail(PatchMatchFill(seed: 2, coarseSize: 24, matchesPerPatch: 8).fill(image, mask: mask), mask)
+        #expect(coarseOnly > 0.6 * known, "coarse-only k = 8: detail \(coarseOnly) vs \(known) outside")
+        #expect(everywhere < 0.6 * coarseOnly, "k = 8 everywhere: detail \(everywhere) vs coarse-only \(coarseOnly)")
     }
 
     @Test("the boundary correction fades into the hole with its reach")
