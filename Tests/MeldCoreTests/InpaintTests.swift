@@ -52,16 +52,73 @@ struct InpaintTests {
         #expect(PatchMatchFill(seed: 3).fill(image, mask: mask) != PatchMatchFill(seed: 4).fill(image, mask: mask))
     }
 
-    @Test("PatchMatch gives the same bits on 1, 2 and 4 threads (k-nearest and classic, with and without the boundary correction)",
-          arguments: [(1, true), (1, false), (4, true)])
-    func threadInvariance(matches: Int, corrects: Bool) {
-        let image = SyntheticScene.noise(width: 90, height: 70, layout: .rgb, seed: 12)
-        let mask = Coverage.ellipse(cx: 45, cy: 35, rx: 20, ry: 14, width: 90, height: 70)
+    @Test("PatchMatch gives the same bits on 1, 2 and 4 threads (k-nearest and classic at coarse and fine levels, with and without the boundary correction, faded or not)",
+          arguments: [(1, 8, true, Float(16)), (1, 1, false, Float(16)), (4, 4, true, Float.infinity), (1, 8, true, Float(3))])
+    func threadInvariance(matches: Int, coarseMatches: Int, corrects: Bool, reach: Float) {
+        let image = SyntheticScene.noise(width: 150, height: 120, layout: .rgb, seed: 12)
+        let mask = Coverage.ellipse(cx: 75, cy: 60, rx: 34, ry: 26, width: 150, height: 120)
         func fill(_ threads: Int) -> Raster {
-            PatchMatchFill(seed: 5, threads: threads, matchesPerPatch: matches, correctsBoundary: corrects).fill(image, mask: mask)
+            // Coarse size 24: three pyramid levels, the coarsest with the coarse matches.
+            PatchMatchFill(seed: 5, coarseSize: 24, threads: threads, matchesPerPatch: matches, coarseMatchesPerPatch: coarseMatches,
+                           correctsBoundary: corrects, correctionReach: reach).fill(image, mask: mask)
         }
         let one = fill(1)
-        for t in [2, 4] { #expect(fill(t) == one, "\(t) threads, k = \(matches), correction \(corrects)") }
+        for t in [2, 4] {
+            #expect(fill(t) == one, "\(t) threads, k = \(matches), coarse k = \(coarseMatches), correction \(corrects), reach \(reach)")
+        }
+    }
+
+    /// Mean squared horizontal and vertical neighbour difference over the hole pixels whose
+    /// neighbours are holes too (colour as stored): the fill's high-frequency energy.
+    static func holeDetail(_ a: Raster, _ mask: Raster) -> Double {
+        var sum = 0.0, n = 0
+        for y in 0..<(a.height - 1) { for x in 0..<(a.width - 1) where mask[x, y, 0] > 0 && mask[x + 1, y, 0] > 0 && mask[x, y + 1, 0] > 0 {
+            for c in 0..<3 {
+                let dx = Double(a[x + 1, y, c] - a[x, y, c]), dy = Double(a[x, y + 1, c] - a[x, y, c])
+                sum += dx * dx + dy * dy
+            }
+            n += 3
+        } }
+        return sum / Double(max(n, 1))
+    }
+
+    @Test("k-nearest voting at the coarse levels only keeps the texture's detail; at every level it smears it")
+    func coarseVotingKeepsDetail() {
+        // A hole ~70 px across and coarse size 24: three pyramid levels, the coarsest with k = 8.
+        let image = SyntheticScene.noise(width: 200, height: 160, layout: .rgb, seed: 21)
+        let mask = Coverage.ellipse(cx: 100, cy: 80, rx: 36, ry: 30, width: 200, height: 160)
+        let known = Self.holeDetail(image, Coverage.rectangle(Rect(x: 0, y: 0, width: 200, height: 160), width: 200, height: 160))
+        let coarseOnly = Self.holeDetail(PatchMatchFill(seed: 2, coarseSize: 24).fill(image, mask: mask), mask)
+        let everywhere = Self.holeDetail(PatchMatchFill(seed: 2, coarseSize: 24, matchesPerPatch: 8).fill(image, mask: mask), mask)
+        #expect(coarseOnly > 0.6 * known, "coarse-only k = 8: detail \(coarseOnly) vs \(known) outside")
+        #expect(everywhere < 0.6 * coarseOnly, "k = 8 everywhere: detail \(everywhere) vs coarse-only \(coarseOnly)")
+    }
+
+    @Test("the boundary correction fades into the hole with its reach")
+    func correctionReach() {
+        var image = Self.stripes()
+        for y in 0..<image.height { for x in 0..<image.width { for c in 0..<3 { image[x, y, c] *= 0.4 + 0.6 * Float(x) / Float(image.width) } } }
+        let mask = Self.hole()  // x 38..<56, y 30..<46
+        let plain = PatchMatchFill(seed: 1, correctsBoundary: false).fill(image, mask: mask)
+        let unfaded = PatchMatchFill(seed: 1, correctionReach: .infinity).fill(image, mask: mask)
+        let faded = PatchMatchFill(seed: 1, correctionReach: 1.5).fill(image, mask: mask)
+        // Mean |change| made by the correction at the hole pixels `d` (1 = next to a known pixel)
+        // or more from the hole's edge, or at exactly `d` with `only`.
+        func change(_ r: Raster, from d: Int, only: Bool = false) -> Double {
+            var sum = 0.0, n = 0
+            for y in 30..<46 { for x in 38..<56 {
+                let e = min(x - 37, 56 - x, y - 29, 46 - y)
+                guard e >= d && (!only || e == d) else { continue }
+                for c in 0..<3 { sum += Double(abs(r[x, y, c] - plain[x, y, c])) }
+                n += 3
+            } }
+            return sum / Double(n)
+        }
+        #expect(change(unfaded, from: 5) > 1e-3, "the unfaded correction changes the interior (\(change(unfaded, from: 5)))")
+        #expect(change(faded, from: 5) < 0.1 * change(unfaded, from: 5), "interior: faded \(change(faded, from: 5)) vs \(change(unfaded, from: 5))")
+        let edgeFaded = change(faded, from: 1, only: true), edgeUnfaded = change(unfaded, from: 1, only: true)
+        #expect(edgeFaded > 0.35 * edgeUnfaded, "edge: faded \(edgeFaded) vs \(edgeUnfaded) (exp(−1/1.5) ≈ 0.51)")
+        #expect(Self.holeError(faded, image, mask) < Self.holeError(plain, image, mask))
     }
 
     @Test("the boundary correction removes the offset a brightness ramp leaves in the fill")

@@ -9,8 +9,8 @@ import MeldCore
 /// (``DiffusionFill``), right for scratches, dust and thin wires; ``Method/automatic`` picks
 /// diffusion when the selection is at most `thinWidth` pixels across everywhere, PatchMatch
 /// otherwise. Deterministic for a given `seed` on every machine and thread count.
-/// Cost: about 0.5 s of CPU (two threads) for a 1 MP photo with a 2–10 % hole, measured on a
-/// loaded 2-core machine; see the README's removal table.
+/// Cost: about 0.6 s of CPU (two threads) for a 1 MP photo with a 2–10 % hole, plus decoding
+/// and encoding, measured on a loaded 2-core machine; see the README's removal table.
 public struct Remove: ImageOperation {
     /// What to remove (pixels with coverage > 0 are refilled).
     public var region: Selection
