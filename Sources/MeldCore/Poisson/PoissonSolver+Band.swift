@@ -54,6 +54,10 @@ final class PoissonBand: @unchecked Sendable {
     let touched: UnsafeMutablePointer<UInt8>
     /// Cells of the next coarser level with an active child.
     let coarse: UnsafeMutablePointer<UInt8>
+    /// Cells of the next coarser level that the interpolation of an untouched unknown reads
+    /// (its parent and the parent's 8 neighbours): where a coarse change reaches this level's
+    /// untouched unknowns.
+    let followed: UnsafeMutablePointer<UInt8>
     let activeSpans: PoissonSpans
     let touchedSpans: PoissonSpans
     /// Runs of `coarse`.
@@ -161,12 +165,23 @@ final class PoissonBand: @unchecked Sendable {
         var unknowns = 0
         for i in 0..<n where unknown[i] != 0 { unknowns += 1 }
         self.unknowns = unknowns
+        followed = .allocate(capacity: cw * ch)
+        followed.initialize(repeating: 0, count: cw * ch)
+        for y in 0..<h {
+            let m = unknown + y * w, t = touched + y * w, py = y / 2
+            for x in 0..<w where m[x] != 0 && t[x] == 0 {
+                let px = x / 2
+                for yy in max(0, py - 1)...min(ch - 1, py + 1) {
+                    for xx in max(0, px - 1)...min(cw - 1, px + 1) { followed[yy * cw + xx] = 1 }
+                }
+            }
+        }
         activeSpans = PoissonSpans(mask: active, width: w, height: h)
         touchedSpans = PoissonSpans(mask: touched, width: w, height: h)
         coarseSpans = PoissonSpans(mask: coarse, width: cw, height: ch)
     }
 
-    deinit { active.deallocate(); touched.deallocate(); coarse.deallocate() }
+    deinit { active.deallocate(); touched.deallocate(); coarse.deallocate(); followed.deallocate() }
 
     /// Whether the band leaves most unknowns out (otherwise banding does not pay).
     var isWorthwhile: Bool { activeSpans.cells * 2 < unknowns }
@@ -252,7 +267,7 @@ extension PoissonSolver {
             next.writeResidual(of: second.follow, skipping: second.band.coarse, spans: nil, schedule: schedule)
             coarseCycle(levels, depth: 1, schedule: schedule)
             next.replicateEdges()
-            let change = Self.accumulate(next, into: second.follow, schedule: schedule)
+            let change = Self.accumulate(next, into: second.follow, influence: second.band.followed, schedule: schedule)
             _ = first.addProlongation(of: next, schedule: schedule, spans: second.band.touchedSpans)
             for _ in 0..<smoothingSweeps {
                 _ = first.relax(colour: 0, schedule: schedule, spans: spans)
@@ -298,9 +313,11 @@ extension PoissonSolver {
             first.writeResidual(of: follow, skipping: band.coarse, spans: second?.band.activeSpans, schedule: schedule)
             let deeper = levelOneCycle()
             first.replicateEdges()
-            // The untouched fine unknowns change by the interpolated correction, at most its largest value.
-            let correction = max(deeper, Self.accumulate(first, into: follow, spans: second?.band.touchedSpans, schedule: schedule))
-            _ = touch.addProlongation(of: first, schedule: schedule)
+            // The touched fine unknowns change by the interpolated correction; the untouched ones
+            // by the interpolation of level 1's change where they read it: its touched cells'
+            // (measured) or its untouched cells' (at most level 2's largest change where they read it).
+            let followers = Self.accumulate(first, into: follow, spans: second?.band.touchedSpans, influence: band.followed, schedule: schedule)
+            let correction = max(max(deeper, followers), touch.addProlongation(of: first, schedule: schedule))
             var last: Float = 0
             for _ in 0..<smoothingSweeps {
                 let red = act.relax(colour: 0, schedule: schedule, vectorised: vectorisedSmoothing)
@@ -324,38 +341,34 @@ extension PoissonSolver {
     }
 
     /// Adds `level`'s values to `sum` (all of them, pad included, or the cells of `spans`);
-    /// returns the largest absolute value added.
+    /// returns the largest absolute value added at the cells `influence` (unpadded) marks.
     static func accumulate(_ level: PoissonCoarseLevel, into sum: UnsafeMutablePointer<Float>, spans: PoissonSpans? = nil,
-                           schedule: Schedule) -> Float {
+                           influence: UnsafePointer<UInt8>, schedule: Schedule) -> Float {
         let l = level
-        let box = UnsafeSendableBox(sum)
-        guard let spans else {
-            let rows = Rect(width: 1, height: (level.height + 2) * level.channels)
-            return TileScheduler.mapReduce(in: rows, schedule: Schedule(tileWidth: 1, tileHeight: 64, threads: schedule.threads),
-                                           initial: Float(0), partial: { tile in
-                var largest: Float = 0
-                for r in tile.y..<tile.maxY {
-                    let start = r * l.stride, values = l.u + start, out = box.value + start
-                    for x in 0..<l.stride {
-                        let v = values[x]
-                        out[x] += v
-                        largest = max(largest, abs(v))
-                    }
-                }
-                return largest
-            }, combine: { max($0, $1) })
-        }
-        return TileScheduler.mapReduce(in: level.bounds, schedule: schedule, initial: Float(0), partial: { tile in
+        let box = UnsafeSendableBox((sum, influence))
+        let all = spans == nil
+        // Rows −1 … height (the pad rows too when adding everything).
+        let rows = Rect(x: 0, y: all ? -1 : 0, width: level.width, height: level.height + (all ? 2 : 0))
+        return TileScheduler.mapReduce(in: rows, schedule: Schedule(tileWidth: level.width, tileHeight: 64, threads: schedule.threads),
+                                       initial: Float(0), partial: { tile in
+            let (sum, influence) = box.value
             var largest: Float = 0
             for c in 0..<l.channels {
                 for y in tile.y..<tile.maxY {
-                    spans.forEach(row: y, from: tile.x, to: tile.maxX) { xa, xb in
-                        let values = l.u + c * l.planeSize + l.index(0, y), out = box.value + c * l.planeSize + l.index(0, y)
+                    let values = l.u + c * l.planeSize + l.index(0, y), out = sum + c * l.planeSize + l.index(0, y)
+                    let inside = y >= 0 && y < l.height
+                    let marks = influence + (inside ? y : 0) * l.width
+                    func add(_ xa: Int, _ xb: Int) {
                         for x in xa..<xb {
                             let v = values[x]
                             out[x] += v
-                            largest = max(largest, abs(v))
+                            if inside && x >= 0 && x < l.width && marks[x] != 0 { largest = max(largest, abs(v)) }
                         }
+                    }
+                    if let spans {
+                        spans.forEach(row: y, from: 0, to: l.width, add)
+                    } else {
+                        add(-1, l.width + 1)
                     }
                 }
             }
