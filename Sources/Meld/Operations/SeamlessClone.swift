@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 import MeldCore
 import MeldVips
 #if canImport(Glibc)
@@ -169,14 +168,11 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
         // Poisson modes solve on sRGB-encoded values, so they read them as such (code / max code):
         // no transfer function either way, and alpha left straight.
         let encoded = mode != .multiband
-        // The destination's region and the source's are decoded at the same time (a JPEG decoder
-        // runs on one core).
-        let (dstRead, srcRead) = try Self.concurrently(
-            { () throws(MeldError) in try PixelBridge.raster(from: baseImage.cropped(to: roi).ref, encoded: encoded) },
-            { () throws(MeldError) in try PixelBridge.raster(from: source.cropped(to: sourceRect).ref, encoded: encoded) })
-        var (dstPlanes, dstAlpha) = Self.colourPlanes(dstRead, count: nil)
+        var (dstPlanes, dstAlpha) = Self.colourPlanes(try PixelBridge.raster(from: baseImage.cropped(to: roi).ref, encoded: encoded),
+                                                      count: nil)
         let colours = dstPlanes.layout.colourChannels
-        let (srcPlanes, srcAlpha) = Self.colourPlanes(srcRead, count: colours)
+        let (srcPlanes, srcAlpha) = Self.colourPlanes(try PixelBridge.raster(from: source.cropped(to: sourceRect).ref, encoded: encoded),
+                                                      count: colours)
         // The mask as it is when the whole source takes part (no copy), else the part that does.
         var weights = sourceRect == Rect(width: mask.width, height: mask.height) && !mask.raster.isPremultiplied
             ? mask.raster : Self.crop(mask.raster, to: sourceRect)
@@ -201,23 +197,6 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
                                             encoded: encoded)
         let out = try base.inserting(blended, x: roi.x, y: roi.y)
         return Image(ref: out, sourcePaths: destination.sourcePaths + source.sourcePaths, sourceFormat: destination.sourceFormat)
-    }
-
-    /// Runs `a` and `b` on two threads; returns both results or the first one's error.
-    static func concurrently<A: Sendable, B: Sendable>(_ a: @escaping @Sendable () throws(MeldError) -> A,
-                                                       _ b: @escaping @Sendable () throws(MeldError) -> B) throws(MeldError) -> (A, B) {
-        let results = Mutex<(Result<A, MeldError>?, Result<B, MeldError>?)>((nil, nil))
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
-            if i == 0 {
-                let r = Result<A, MeldError> { () throws(MeldError) in try a() }
-                results.withLock { $0.0 = r }
-            } else {
-                let r = Result<B, MeldError> { () throws(MeldError) in try b() }
-                results.withLock { $0.1 = r }
-            }
-        }
-        let (ra, rb) = results.withLock { ($0.0!, $0.1!) }
-        return (try ra.get(), try rb.get())
     }
 
     /// `count` (default: the raster's own) unpremultiplied colour planes (grey replicated or RGB reduced to Rec. 709 luma) and
