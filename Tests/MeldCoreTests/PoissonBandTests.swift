@@ -92,6 +92,16 @@ struct PoissonBandTests {
         #expect(Array(UnsafeBufferPointer(start: band.coarse, count: expected.blocks.count)) == expected.blocks)
         #expect(band.unknowns == unknown.reduce(0) { $0 + Int($1) })
         #expect(band.activeSpans.cells == active.reduce(0) { $0 + Int($1) })
+        // Next-level cells that an untouched unknown's interpolation reads: its parent and the
+        // parent's 8 neighbours.
+        let cw = (w + 1) / 2, ch = (h + 1) / 2
+        var followed = [UInt8](repeating: 0, count: cw * ch)
+        for i in 0..<(w * h) where unknown[i] != 0 && expected.touched[i] == 0 {
+            let px = (i % w) / 2, py = (i / w) / 2
+            for y in max(0, py - 1)...min(ch - 1, py + 1) { for x in max(0, px - 1)...min(cw - 1, px + 1) { followed[y * cw + x] = 1 } }
+        }
+        #expect(Array(UnsafeBufferPointer(start: band.followed, count: cw * ch)) == followed)
+        #expect(followed.contains(1))
         // The scene leaves cells out of the band, and has some in it.
         #expect(band.activeSpans.cells > 100 && band.activeSpans.cells < band.unknowns)
     }

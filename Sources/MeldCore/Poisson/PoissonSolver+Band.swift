@@ -165,14 +165,34 @@ final class PoissonBand: @unchecked Sendable {
         var unknowns = 0
         for i in 0..<n where unknown[i] != 0 { unknowns += 1 }
         self.unknowns = unknowns
-        followed = .allocate(capacity: cw * ch)
-        followed.initialize(repeating: 0, count: cw * ch)
-        for y in 0..<h {
-            let m = unknown + y * w, t = touched + y * w, py = y / 2
-            for x in 0..<w where m[x] != 0 && t[x] == 0 {
-                let px = x / 2
-                for yy in max(0, py - 1)...min(ch - 1, py + 1) {
-                    for xx in max(0, px - 1)...min(cw - 1, px + 1) { followed[yy * cw + xx] = 1 }
+        // Next-level cells with an untouched unknown child, then those and their 8 neighbours.
+        let parents = UnsafeMutablePointer<UInt8>.allocate(capacity: cw * ch)
+        defer { parents.deallocate() }
+        let (parentBox, followedBox) = (UnsafeSendableBox(parents), UnsafeSendableBox(UnsafeMutablePointer<UInt8>.allocate(capacity: cw * ch)))
+        followed = followedBox.value
+        TileScheduler.forEachTile(in: Rect(width: cw, height: ch), schedule: rowBands) { tile in
+            for cy in tile.y..<tile.maxY {
+                let out = parentBox.value + cy * cw
+                for cx in 0..<cw {
+                    var any: UInt8 = 0
+                    for y in (2 * cy)..<min(h, 2 * cy + 2) {
+                        let m = mask.value + y * w, t = tch.value + y * w
+                        for x in (2 * cx)..<min(w, 2 * cx + 2) where m[x] != 0 && t[x] == 0 { any = 1 }
+                    }
+                    out[cx] = any
+                }
+            }
+        }
+        TileScheduler.forEachTile(in: Rect(width: cw, height: ch), schedule: rowBands) { tile in
+            for cy in tile.y..<tile.maxY {
+                let out = followedBox.value + cy * cw
+                for cx in 0..<cw {
+                    var any: UInt8 = 0
+                    for yy in max(0, cy - 1)...min(ch - 1, cy + 1) {
+                        let row = parentBox.value + yy * cw
+                        for xx in max(0, cx - 1)...min(cw - 1, cx + 1) { any |= row[xx] }
+                    }
+                    out[cx] = any
                 }
             }
         }
