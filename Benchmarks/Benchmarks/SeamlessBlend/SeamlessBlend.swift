@@ -22,6 +22,15 @@
 // longer stores g; these entries exercise it unchanged but were not rerun (the Benchmarks package
 // was not built on the shared machine that day). Whole-process CPU time of a 4 MP clone fell from
 // 2.9 s to 2.2 s (peers/results/2026-12-02-blend.md).
+//
+// 2026-12-02, 10:55 UTC, quiet machine (load average ≈ 1), after the banded solve
+// (PoissonSolver.fineBand) and the "whole grid" entry were added. Median wall / total CPU, ms:
+//   PoissonBlend normal             1 thread  692 / 690    2 threads 467 / 740
+//   PoissonBlend normal whole grid  1 thread 1276 / 1280   2 threads 879 / 1501
+//   PoissonBlend mixed              1 thread 3142 / 3142   2 threads 2093 / 3322   (whole grid: the
+//                                                                                 right side is non-zero almost everywhere)
+//   PoissonBlend monochrome         1 thread  983 / 980    2 threads 607 / 1010
+//   MultibandBlend auto bands       1 thread  915 / 910    2 threads 524 / 930
 import Benchmark
 import BenchmarkSupport
 import Meld
@@ -69,6 +78,15 @@ let benchmarks: @Sendable () -> Void = {
                 blackHole(destination)
             } setup: { scene() }
         }
+        // The same normal clone solved on the whole grid (fineBand 0), beside the banded default.
+        Benchmark("PoissonBlend normal whole grid 4MP region into 24MP (\(label))") { benchmark, state in
+            var destination = state.destination
+            benchmark.startMeasurement()
+            blackHole(PoissonBlend.apply(source: state.source, mask: state.mask, into: &destination, offset: offset,
+                                         guidance: .normal, solver: PoissonSolver(fineBand: 0), schedule: schedule))
+            benchmark.stopMeasurement()
+            blackHole(destination)
+        } setup: { scene() }
         Benchmark("MultibandBlend auto bands 4MP region into 24MP (\(label))") { benchmark, state in
             var destination = state.destination
             benchmark.startMeasurement()
