@@ -30,7 +30,7 @@
 /// out most of its unknowns, level 1 is banded the same way over level 2. On a region with
 /// boundary values far rougher than a photo's (independent noise), the banded solution is within
 /// 0.05 of an 8-bit level of the whole-grid one; on the photos of the blend benchmark the results
-/// are the same to within one code (a few pixels in a thousand). Used when the band holds fewer
+/// are the same to within one code (about one sample in a thousand). Used when the band holds fewer
 /// than half of the unknowns; mixed gradients, whose right side is non-zero almost everywhere,
 /// solve the whole grid.
 ///
