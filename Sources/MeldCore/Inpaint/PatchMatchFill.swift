@@ -459,6 +459,28 @@ final class LevelState: @unchecked Sendable {
         }
     }
 
+    /// The value at index `rank` of `values` sorted ascending (Hoare's selection with a
+    /// median-of-three pivot: linear time on average instead of a sort's n log n); `values` is
+    /// reordered. The same value a sort gives, so the same bits.
+    static func select(_ values: inout [Float], rank: Int) -> Float {
+        precondition(values.indices.contains(rank))
+        return values.withUnsafeMutableBufferPointer { v in
+            var lo = 0, hi = v.count - 1
+            while lo < hi {
+                let a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi]
+                let pivot = max(min(a, b), min(max(a, b), c))
+                var i = lo, j = hi
+                while i <= j {
+                    while v[i] < pivot { i += 1 }
+                    while v[j] > pivot { j -= 1 }
+                    if i <= j { v.swapAt(i, j); i += 1; j -= 1 }
+                }
+                if rank <= j { hi = j } else if rank >= i { lo = i } else { break }
+            }
+            return v[rank]
+        }
+    }
+
     /// The vote weight of each match: similarity exp(−d / 2σ²) with σ² the 99th percentile of
     /// the per-pixel patch costs, times the confidence γ^(−distance into the hole) of its target's
     /// centre. (Percentile chosen on the removal benchmark with one match per patch, mean PSNR /
@@ -467,9 +489,8 @@ final class LevelState: @unchecked Sendable {
     func voteWeights() -> [Float] {
         let area = Float((2 * r + 1) * (2 * r + 1))
         let kk = k
-        var sorted = (0..<targets.count * kk).map { cost[$0] / area }
-        sorted.sort()
-        let sigma2 = max(sorted.isEmpty ? 1e-4 : sorted[min(sorted.count - 1, sorted.count * 99 / 100)], 1e-5)
+        var costs = (0..<targets.count * kk).map { cost[$0] / area }
+        let sigma2 = max(costs.isEmpty ? 1e-4 : Self.select(&costs, rank: min(costs.count - 1, costs.count * 99 / 100)), 1e-5)
         let logGamma = logf(max(gamma, 1))
         return (0..<targets.count * kk).map { expf(-(cost[$0] / area) / (2 * sigma2) - logGamma * holeDistance[Int(targets[$0 / kk])]) }
     }
@@ -563,7 +584,7 @@ extension LevelState {
         for (j, i) in ring.enumerated() {
             for c in 0..<channels { u[c * n + i] = p.data[c * n + i] - predicted[j * channels + c] }
         }
-        _ = PoissonSolver(tolerance: 1.0 / 4096).solve(u: u, rhs: nil, unknown: p.hole, width: w, height: h, channels: channels,
+        _ = PoissonSolver(tolerance: 1.0 / 1024).solve(u: u, rhs: nil, unknown: p.hole, width: w, height: h, channels: channels,
                                                      schedule: Schedule(tileWidth: 64, tileHeight: 64, threads: threads))
         for i in 0..<n where p.hole[i] != 0 {
             let fade = expf(-holeDistance[i] / reach)

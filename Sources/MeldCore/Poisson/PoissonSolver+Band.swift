@@ -28,6 +28,11 @@ final class PoissonSpans: @unchecked Sendable {
         self.first = first; self.x0 = x0; self.x1 = x1; self.cells = cells
     }
 
+    /// No runs in any of `height` rows.
+    init(emptyRows height: Int) {
+        first = [Int](repeating: 0, count: height + 1); x0 = []; x1 = []; cells = 0
+    }
+
     /// Calls `body(xa, xb)` for each run of row `y` clipped to `from..<to` (non-empty parts only).
     @inline(__always) func forEach(row y: Int, from: Int, to: Int, _ body: (Int, Int) -> Void) {
         for k in first[y]..<first[y + 1] {

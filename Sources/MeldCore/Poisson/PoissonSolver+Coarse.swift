@@ -29,6 +29,8 @@ final class PoissonCoarseLevel: @unchecked Sendable {
     let diag: UnsafeMutablePointer<Float>
     /// 1 / diagonal; 0 for cells that are not unknown (their update is then always 0).
     let invDiag: UnsafeMutablePointer<Float>
+    /// Runs of unknown cells per row: what passes visit by default.
+    private(set) var unknownSpans: PoissonSpans
 
     /// Builds the level coarsening a finer operator `fine` (see ``PoissonFineOperator``), its
     /// rows split over `threads` workers (each coarse cell depends only on its children).
@@ -53,6 +55,7 @@ final class PoissonCoarseLevel: @unchecked Sendable {
         diag.initialize(repeating: 0, count: planeSize)
         invDiag = .allocate(capacity: planeSize)
         invDiag.initialize(repeating: 0, count: planeSize)
+        unknownSpans = PoissonSpans(emptyRows: height)
         let level = self
         let rows = Rect(width: width, height: height)
         let schedule = Schedule(tileWidth: width, tileHeight: 32, threads: threads)
@@ -88,6 +91,13 @@ final class PoissonCoarseLevel: @unchecked Sendable {
                 }
             }
         }
+        let marks = UnsafeMutablePointer<UInt8>.allocate(capacity: width * height)
+        defer { marks.deallocate() }
+        for y in 0..<height {
+            let row = invDiag + index(0, y), out = marks + y * width
+            for x in 0..<width { out[x] = row[x] != 0 ? 1 : 0 }
+        }
+        unknownSpans = PoissonSpans(mask: marks, width: width, height: height)
     }
 
     deinit {
@@ -118,10 +128,10 @@ final class PoissonCoarseLevel: @unchecked Sendable {
     }
 
     /// Calls `body(xa, xb)` for the runs of row `y` in `tile`'s columns: those of `spans`, or
-    /// the whole tile row.
+    /// those of the level's unknown cells (the others keep a zero value and right side, so
+    /// passes need not visit them).
     @inline(__always) func forEachRun(row y: Int, in tile: Rect, _ spans: PoissonSpans?, _ body: (Int, Int) -> Void) {
-        guard let spans else { body(tile.x, tile.maxX); return }
-        spans.forEach(row: y, from: tile.x, to: tile.maxX, body)
+        (spans ?? unknownSpans).forEach(row: y, from: tile.x, to: tile.maxX, body)
     }
 
     /// One red-black half sweep over cells with (x + y) % 2 == colour (only those in `spans`,
@@ -215,7 +225,7 @@ final class PoissonCoarseLevel: @unchecked Sendable {
                         if let mask, mask[fy * f.width + fx] == 0 { return 0 }
                         return f.residual(u, b, f.index(fx, fy))
                     }
-                    f.forEachRun(row: y, in: tile, spans) { xa, xb in
+                    coarse.forEachRun(row: y, in: tile, spans) { xa, xb in
                         for x in xa..<xb {
                             let fx = 2 * x, hasX1 = fx + 1 < f.width
                             let r0 = residual(fx, fy)

@@ -444,11 +444,9 @@ struct PoissonGrid: @unchecked Sendable {
                         out[x] = sum
                     }
                     }
-                    if let spans = f.coarseSpans {
-                        spans.forEach(row: y, from: tile.x, to: tile.maxX, restrictRun)
-                    } else {
-                        restrictRun(tile.x, tile.maxX)
-                    }
+                    // The coarse cells under the band, or every unknown coarse cell (the others
+                    // keep a zero right side).
+                    (f.coarseSpans ?? coarse.unknownSpans).forEach(row: y, from: tile.x, to: tile.maxX, restrictRun)
                 }
             }
         }
