@@ -287,7 +287,8 @@ extension PoissonSolver {
                 _ = first.relax(colour: 1, schedule: schedule, spans: spans)
             }
             next.zero(schedule: schedule)
-            next.b.update(repeating: 0, count: next.planeSize * next.channels)
+            // Every unknown level-2 cell gets its right side from one of the two: restriction
+            // under level 1's band, its own residual elsewhere (the other cells' stays zero).
             first.restrictResidual(into: next, schedule: schedule, mask: second.band.active, spans: second.band.coarseSpans)
             next.writeResidual(of: second.follow, skipping: second.band.coarse, spans: nil, schedule: schedule)
             coarseCycle(levels, depth: 1, schedule: schedule)

@@ -267,12 +267,8 @@ final class PoissonCoarseLevel: @unchecked Sendable {
                     for y in tile.y..<tile.maxY {
                         let row = u + f.index(0, y), unknownRow = f.invDiag + f.index(0, y)
                         f.forEachRun(row: y, in: tile, spans) { xa, xb in
-                            let values = coarse.interpolate(channel: c, fineRow: y, from: xa, to: xb, scratch: buffer.baseAddress!)
-                            for x in xa..<xb {
-                                let v = values[x], known = unknownRow[x] == 0
-                                row[x] = known ? row[x] : row[x] + v
-                                largest = known ? largest : max(largest, abs(v))
-                            }
+                            largest = max(largest, coarse.addInterpolation(channel: c, fineRow: y, from: xa, to: xb, scratch: buffer.baseAddress!,
+                                                                           to: row) { unknownRow[$0] != 0 })
                         }
                     }
                 }
@@ -283,6 +279,22 @@ final class PoissonCoarseLevel: @unchecked Sendable {
 }
 
 extension PoissonCoarseLevel {
+    /// Adds the interpolation of channel `c` at fine row `y` to `row[x]` for the columns `x` in
+    /// `xa..<xb` where `isUnknown(x)`; returns the largest absolute value added. Shared by the
+    /// prolongation onto the fine grid and onto a finer coarse level (their unknown marks differ).
+    @inline(__always) func addInterpolation(channel c: Int, fineRow y: Int, from xa: Int, to xb: Int,
+                                            scratch: UnsafeMutablePointer<Float>, to row: UnsafeMutablePointer<Float>,
+                                            where isUnknown: (Int) -> Bool) -> Float {
+        let values = interpolate(channel: c, fineRow: y, from: xa, to: xb, scratch: scratch)
+        var largest: Float = 0
+        for x in xa..<xb {
+            let v = values[x], known = !isUnknown(x)
+            row[x] = known ? row[x] : row[x] + v
+            largest = known ? largest : max(largest, abs(v))
+        }
+        return largest
+    }
+
     /// The interpolation of channel `c` at fine row `y` for fine columns `xa..<xb` (and the rest
     /// of their pairs): returns a pointer to index by fine column. `scratch` needs
     /// 3 · ((xb − 1) / 2 − xa / 2 + 3) floats.

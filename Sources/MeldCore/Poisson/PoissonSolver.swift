@@ -479,12 +479,8 @@ struct PoissonGrid: @unchecked Sendable {
                     for y in tile.y..<tile.maxY {
                         let mrow = f.unknown + y * w, row = plane + y * w
                         f.forEachSpan(row: y, in: tile) { xa, xb in
-                            let values = coarse.interpolate(channel: c, fineRow: y, from: xa, to: xb, scratch: buffer.baseAddress!)
-                            for x in xa..<xb {
-                                let v = values[x], known = mrow[x] == 0
-                                row[x] = known ? row[x] : row[x] + v
-                                largest = known ? largest : max(largest, abs(v))
-                            }
+                            largest = max(largest, coarse.addInterpolation(channel: c, fineRow: y, from: xa, to: xb, scratch: buffer.baseAddress!,
+                                                                           to: row) { mrow[$0] != 0 })
                         }
                     }
                 }
