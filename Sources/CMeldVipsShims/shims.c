@@ -313,6 +313,32 @@ int cmeld_write_to_buffer(VipsImage *in, void *buffer, size_t length) {
     return vips_sink_disc(in, copy_region, &target);
 }
 
+typedef struct {
+    cmeld_rows_fn rows;
+    void *user;
+} RowsTarget;
+
+// vips_sink_disc hands over finished strips in order, from one thread; each is a full-width
+// band of rows (its area), passed on with its address and row stride.
+static int forward_rows(VipsRegion *region, VipsRect *area, void *a) {
+    RowsTarget *target = (RowsTarget *)a;
+    const VipsPel *pixels = VIPS_REGION_ADDR(region, area->left, area->top);
+    return target->rows(target->user, pixels, (size_t)VIPS_REGION_LSKIP(region), area->top, area->height);
+}
+
+int cmeld_sink_rows(VipsImage *in, cmeld_rows_fn rows, void *user) {
+    RowsTarget target = { rows, user };
+    return vips_sink_disc(in, forward_rows, &target);
+}
+
+int cmeld_image_is_sequential(VipsImage *image) {
+    return vips_image_get_typeof(image, VIPS_META_SEQUENTIAL) != 0;
+}
+
+void cmeld_thread_shutdown(void) {
+    vips_thread_shutdown();
+}
+
 static void free_on_postclose(VipsImage *image, void *data) {
     (void)image;
     free(data);
@@ -331,10 +357,10 @@ VipsImage *cmeld_image_from_owned_memory(void *data, size_t length, int width, i
 // ---- saving (variadic in libvips) ---------------------------------------------
 
 int cmeld_jpegsave(VipsImage *in, VipsTarget *target, int quality, int progressive,
-                   VipsForeignSubsample subsample, int strip, int optimize_coding) {
+                   VipsForeignSubsample subsample, int strip, int optimize_coding, int restart_interval) {
     return vips_jpegsave_target(in, target, "Q", quality, "interlace", progressive,
                                 "subsample_mode", subsample, "strip", strip,
-                                "optimize_coding", optimize_coding, NULL);
+                                "optimize_coding", optimize_coding, "restart_interval", restart_interval, NULL);
 }
 
 int cmeld_pngsave(VipsImage *in, VipsTarget *target, int compression, int bitdepth,

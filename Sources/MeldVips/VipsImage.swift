@@ -36,6 +36,10 @@ public final class VipsImageRef: @unchecked Sendable {
         cmeld_image_get_string(pointer, name).map { String(cString: $0) }
     }
 
+    /// Whether the pixels come from a file opened for one sequential pass (somewhere in the
+    /// pipeline): such an image can be read once, top to bottom, and not again.
+    public var isSequential: Bool { cmeld_image_is_sequential(pointer) != 0 }
+
     /// The embedded ICC profile's bytes, if any.
     public var iccProfile: [UInt8]? {
         var data: UnsafeMutableRawPointer?

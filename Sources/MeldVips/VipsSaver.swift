@@ -56,6 +56,7 @@ public enum VipsSaver {
         try VipsRuntime.start()
         var prepared = try prepare(image, settings, strip: strip)
         if let runs = try parallelPNG(&prepared, settings) { return Array(runs.joined()) }
+        if let bytes = try parallelJPEG(prepared, settings) { return bytes }
         guard let target = vips_target_new_to_memory() else {
             throw VipsRuntime.failure(.processingFailed, "save", "could not create an output buffer")
         }
@@ -94,6 +95,9 @@ public enum VipsSaver {
                 status = runs.allSatisfy { run in
                     run.withUnsafeBytes { vips_target_write(target, $0.baseAddress, $0.count) == 0 }
                 } && vips_target_end(target) == 0 ? 0 : -1
+            } else if let bytes = try parallelJPEG(prepared, settings) {
+                status = bytes.withUnsafeBytes { vips_target_write(target, $0.baseAddress, $0.count) == 0 }
+                    && vips_target_end(target) == 0 ? 0 : -1
             } else {
                 status = run(prepared, target, settings, strip: strip)
             }
@@ -128,13 +132,23 @@ public enum VipsSaver {
         }
     }
 
+    /// The JPEG from ``JPEGWriter`` when it handles the image and settings, else nil.
+    private static func parallelJPEG(_ image: VipsImageRef, _ settings: EncoderSettings) throws(MeldError) -> [UInt8]? {
+        guard let (quality, subsampling) = JPEGWriter.handles(image, settings) else { return nil }
+        return try JPEGWriter.encode(image, quality: quality, subsampling: subsampling, threads: Schedule.defaultThreads) {
+            (strip: VipsImageRef, interval: Int) throws(MeldError) -> [UInt8] in
+            try libvipsEncode(strip, settings, restartInterval: interval)
+        }
+    }
+
     /// Encodes with libvips' own saver, to memory.
-    static func libvipsEncode(_ image: VipsImageRef, _ settings: EncoderSettings) throws(MeldError) -> [UInt8] {
+    /// `restartInterval`: JPEG only, a restart marker every that many MCUs (0: none).
+    static func libvipsEncode(_ image: VipsImageRef, _ settings: EncoderSettings, restartInterval: Int = 0) throws(MeldError) -> [UInt8] {
         guard let target = vips_target_new_to_memory() else {
             throw VipsRuntime.failure(.processingFailed, "save", "could not create an output buffer")
         }
         defer { cmeld_object_unref(target) }
-        guard run(image, target, settings, strip: false) == 0 else { throw failure(settings) }
+        guard run(image, target, settings, strip: false, restartInterval: restartInterval) == 0 else { throw failure(settings) }
         var length = 0
         guard let bytes = cmeld_target_copy_bytes(target, &length) else {
             throw MeldError(.processingFailed, operation: "save", "the encoder produced no data")
@@ -168,7 +182,8 @@ public enum VipsSaver {
         return image
     }
 
-    private static func run(_ image: VipsImageRef, _ target: UnsafeMutablePointer<VipsTarget>, _ settings: EncoderSettings, strip: Bool) -> Int32 {
+    private static func run(_ image: VipsImageRef, _ target: UnsafeMutablePointer<VipsTarget>, _ settings: EncoderSettings, strip: Bool,
+                            restartInterval: Int = 0) -> Int32 {
         // libvips' own `strip` also drops the ICC profile, which would change how the colours
         // display; `prepare` removes the other metadata itself and keeps the profile.
         let s: Int32 = 0
@@ -179,7 +194,8 @@ public enum VipsSaver {
             case .on: VIPS_FOREIGN_SUBSAMPLE_ON
             case .off: VIPS_FOREIGN_SUBSAMPLE_OFF
             }
-            return cmeld_jpegsave(image.pointer, target, Int32(quality), progressive ? 1 : 0, mode, s, optimize ? 1 : 0)
+            return cmeld_jpegsave(image.pointer, target, Int32(quality), progressive ? 1 : 0, mode, s, optimize ? 1 : 0,
+                                  Int32(restartInterval))
         case let .png(compression, bitDepth, interlace):
             return cmeld_pngsave(image.pointer, target, Int32(compression), Int32(bitDepth), interlace ? 1 : 0, s)
         case let .webp(quality, lossless, effort):

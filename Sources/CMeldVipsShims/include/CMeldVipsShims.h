@@ -101,6 +101,19 @@ void cmeld_copy_metadata(VipsImage *from, VipsImage *to);
 /// Evaluates `in` (threaded) and copies its pixels, interleaved and row-major
 /// with no padding, into `buffer` of `length` bytes owned by the caller.
 int cmeld_write_to_buffer(VipsImage *in, void *buffer, size_t length);
+/// Receives rows `top ..< top + height` of the image, full width, `stride` bytes apart.
+/// Returns 0, or -1 after setting a libvips error to stop the evaluation.
+typedef int (*cmeld_rows_fn)(void *user, const unsigned char *pixels, size_t stride, int top, int height);
+/// Evaluates `in` with libvips' threads and hands its rows to `rows` in order, top to bottom,
+/// from one thread (vips_sink_disc takes a C callback and its region addresses are macros).
+/// Works on sequential-access images. Returns 0, or -1 with libvips' error buffer set.
+int cmeld_sink_rows(VipsImage *in, cmeld_rows_fn rows, void *user);
+/// 1 when the image's pipeline reads a source opened for one sequential pass (libvips
+/// carries that mark from the loader through every operation on it).
+int cmeld_image_is_sequential(VipsImage *image);
+/// vips_thread_shutdown: frees libvips' per-thread buffers; call before a thread Meld
+/// started, which used libvips, ends.
+void cmeld_thread_shutdown(void);
 /// A vips image over `data` (interleaved, row-major) that takes ownership of it:
 /// the memory is released with free() when the image closes, so libvips'
 /// operation cache can never outlive it (see LIBVIPS-FROM-SWIFT.md).
@@ -109,8 +122,9 @@ VipsImage *cmeld_image_from_owned_memory(void *data, size_t length, int width, i
 
 // ---- saving ------------------------------------------------------------------
 
+/// `restart_interval`: a restart marker every that many MCUs (0: none).
 int cmeld_jpegsave(VipsImage *in, VipsTarget *target, int quality, int progressive,
-                   VipsForeignSubsample subsample, int strip, int optimize_coding);
+                   VipsForeignSubsample subsample, int strip, int optimize_coding, int restart_interval);
 int cmeld_pngsave(VipsImage *in, VipsTarget *target, int compression, int bitdepth,
                   int interlace, int strip);
 int cmeld_webpsave(VipsImage *in, VipsTarget *target, int quality, int lossless, int effort, int strip);

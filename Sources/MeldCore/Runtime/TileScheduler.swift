@@ -91,8 +91,23 @@ public enum TileScheduler {
                   initial: initial, partial: partial, combine: combine)
     }
 
+    /// `body(i)` for every `i` in `0 ..< count`, on up to `threads` threads; the results in
+    /// index order.
+    public static func mapIndexed<T>(count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        var results = [T?](repeating: nil, count: count)
+        results.withUnsafeMutableBufferPointer { slots in
+            let out = UnsafeSendableBox(slots)
+            forEachIndex(count: count, threads: threads) { i in out.value[i] = body(i) }
+        }
+        return results.map { $0! }
+    }
+
     static func forEachTileIndexed(grid: TileGrid, threads: Int, _ body: @Sendable (Int) -> Void) {
-        let count = grid.count
+        forEachIndex(count: grid.count, threads: threads, body)
+    }
+
+    /// `body(i)` for every `i` in `0 ..< count`, handed out in order to up to `threads` threads.
+    static func forEachIndex(count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
         guard count > 0 else { return }
         let workers = min(max(1, threads), count)
         if workers == 1 {
