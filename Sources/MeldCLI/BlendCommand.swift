@@ -78,15 +78,14 @@ struct BlendCommand: ParsableCommand {
             // early: that made every large allocation fault in fresh pages, 0.3 s more system
             // time on a 4 MP region.)
             Meld.setLibvipsOperationCacheLimit(0)
-            // The source and the mask are read once, top to bottom, so they are streamed rather
-            // than decoded whole into memory; the destination is read twice (its region, then
-            // the output) and is held.
+            // Every input is read once, top to bottom, so all are streamed rather than decoded
+            // whole into memory first (the destination into the buffer the output is made of).
             let once = inputOptions.loadOptions(sequential: true)
             let sourceImage = try Image(contentsOf: source, options: once)
-            let destination = try Image(contentsOf: into, options: inputOptions.loadOptions(sequential: false))
+            let destination = try Image(contentsOf: into, options: once)
             let maskImage = try Image(contentsOf: mask, options: once)
-            let coverage = try Mask(image: maskImage)
-            let result = try clone.apply(source: sourceImage, mask: coverage, into: destination)
+            // The mask is read while the destination decodes.
+            let result = try clone.apply(source: sourceImage, maskImage: maskImage, into: destination)
             if Self.samePath(output.output, mask) {
                 throw MeldError(.outputIsInput, operation: "save", "\(output.output) is the mask; write to another path")
             }

@@ -1,4 +1,4 @@
-import MeldCore
+@testable import MeldCore
 import MeldTestSupport
 import Testing
 
@@ -107,6 +107,27 @@ struct PoissonBlendTests {
                                schedule: s.schedule(for: Self.dest))
             #expect(out == reference, "\(g): \(ImageCompare.describe(out, reference))")
         }
+    }
+
+    /// A plan depends on the mask and placement only: made before the destination's pixels are
+    /// known (and on another schedule), it gives the one-call clone's bits, banded solve included.
+    @Test(arguments: PoissonBlend.Guidance.allCases)
+    func planMadeBeforeTheDestinationGivesTheSameBits(_ g: PoissonBlend.Guidance) {
+        let dest = BlendScene.textured(width: 260, height: 200, seed: 7, tint: (1, 0.9, 0.8))
+        let source = BlendScene.textured(width: 220, height: 170, seed: 8, tint: (0.5, 0.8, 1.2))
+        let mask = BlendScene.mask(width: 220, height: 170) { x, y in
+            let dx = Float(x - 110) / 100, dy = Float(y - 85) / 78
+            return dx * dx + dy * dy <= 1
+        }
+        let plan = PoissonBlend.plan(mask: mask, offset: (20, 15), destinationSize: (260, 200), channels: 3, guidance: g,
+                                     schedule: .serial(covering: dest.bounds))
+        #expect(plan.roi == PoissonBlend.regionOfInterest(mask: mask, offset: (20, 15), destinationSize: (260, 200)))
+        if g != .mixed { #expect(plan.preparation?.band != nil) }
+        var planned = dest, direct = dest
+        PoissonBlend.apply(plan, source: source, into: &planned)
+        PoissonBlend.apply(source: source, mask: mask, into: &direct, offset: (20, 15), guidance: g)
+        #expect(planned == direct, "\(g): \(ImageCompare.describe(planned, direct))")
+        #expect(planned != dest)
     }
 
     @Test func pixelsOutsideTheRegionAreUntouched() {

@@ -130,30 +130,26 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
     /// - Throws: `.invalidArgument` when the mask's size differs from the source's, the mask is
     ///   empty, or the placed region misses the destination; load errors of the inputs.
     public func apply(source: Image, mask: Mask, into destination: Image) throws(MeldError) -> Image {
+        try apply(source: source, mask: { () throws(MeldError) in mask }, into: destination, streaming: true)
+    }
+
+    /// Blends `source` through the mask held in `maskImage` (alpha, grey or luma, as
+    /// ``Mask/init(image:)`` reads it) into `destination`: the same result as converting the mask
+    /// first, with the destination already decoding while the mask is read.
+    ///
+    /// - Throws: as ``apply(source:mask:into:)``, and the mask's load errors.
+    public func apply(source: Image, maskImage: Image, into destination: Image) throws(MeldError) -> Image {
+        try apply(source: source, mask: { () throws(MeldError) in try Mask(image: maskImage) }, into: destination, streaming: true)
+    }
+
+    /// `streaming`: the destination is decoded on a thread of its own while the mask and the
+    /// source are read and the region planned (see ``StreamedDecode``), and the result is that
+    /// decoded buffer with the region written over it. Otherwise the region is read from the
+    /// destination and the result is the destination with the region inserted (the same pixels;
+    /// tests compare them). `mask` is called once, after the destination has started decoding.
+    func apply(source: Image, mask makeMask: () throws(MeldError) -> Mask, into destination: Image,
+               streaming: Bool) throws(MeldError) -> Image {
         try validate()
-        guard mask.width == source.width, mask.height == source.height else {
-            throw MeldError(.invalidArgument, operation: "blend",
-                            "mask is \(mask.width)x\(mask.height) but the source is \(source.width)x\(source.height); the mask must have the source's size")
-        }
-        let offset = try self.offset(for: mask)
-        let mask = erode == 0 ? mask : Mask(raster: Coverage.morphology(mask.raster, radius: -erode))
-        if erode > 0, PoissonBlend.coverageBounds(mask: mask.raster, offset: (0, 0), destination: mask.raster.bounds,
-                                                  threshold: mode == .multiband ? .leastNonzeroMagnitude : 0.5).isEmpty {
-            throw MeldError(.invalidArgument, operation: "blend", "erode: shrinking the mask by \(erode) px leaves nothing of it")
-        }
-        let destSize = (destination.width, destination.height)
-        let roi: Rect
-        switch mode {
-        case .multiband:
-            roi = MultibandBlend.regionOfInterest(mask: mask.raster, offset: offset, destinationSize: destSize, bands: bands).rect
-        default:
-            roi = PoissonBlend.regionOfInterest(mask: mask.raster, offset: offset, destinationSize: destSize)
-        }
-        guard !roi.isEmpty else {
-            let placed = center.map { "centred at \($0)" } ?? "at the source's own position"
-            throw MeldError(.invalidArgument, operation: "blend",
-                            "center: the masked region \(placed) lies outside the \(destination.width)x\(destination.height) destination")
-        }
         // Colour-manage the destination to sRGB once, so the untouched pixels and the blended
         // rectangle share one encoding.
         let depth = destination.bitDepth > 8 ? 16 : 8
@@ -161,42 +157,83 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
         if base.iccProfile != nil || base.interpretation == .cmyk || base.sampleFormat.bits != depth {
             base = try base.convertedToSRGB(depth: depth)
         }
-        let baseImage = destination.with(base)
+        guard let layout = PixelLayout(channels: base.bands) else {
+            throw MeldError(.unsupportedFormat, operation: "blend", "destinations with \(base.bands) bands are not supported (1–4: grey, grey+alpha, RGB, RGBA)")
+        }
+        // The destination is decoded whole (the output holds it) but only once, top to bottom:
+        // streamed on its own thread from here on, or else held in memory, since the region and
+        // then the output read it.
+        let stream = streaming ? try StreamedDecode(base) : nil
+        defer { stream?.cancel() }
+        if stream == nil, base.isSequential { base = try base.materialized() }
 
-        // Only the rectangles that matter are decoded.
+        let mask = try makeMask()
+        guard mask.width == source.width, mask.height == source.height else {
+            throw MeldError(.invalidArgument, operation: "blend",
+                            "mask is \(mask.width)x\(mask.height) but the source is \(source.width)x\(source.height); the mask must have the source's size")
+        }
+        let offset = try self.offset(for: mask)
+        let shrunk = erode == 0 ? mask : Mask(raster: Coverage.morphology(mask.raster, radius: -erode))
+        if erode > 0, PoissonBlend.coverageBounds(mask: shrunk.raster, offset: (0, 0), destination: shrunk.raster.bounds,
+                                                  threshold: mode == .multiband ? .leastNonzeroMagnitude : 0.5).isEmpty {
+            throw MeldError(.invalidArgument, operation: "blend", "erode: shrinking the mask by \(erode) px leaves nothing of it")
+        }
+        let destSize = (destination.width, destination.height)
+        let roi: Rect
+        switch mode {
+        case .multiband:
+            roi = MultibandBlend.regionOfInterest(mask: shrunk.raster, offset: offset, destinationSize: destSize, bands: bands).rect
+        default:
+            roi = PoissonBlend.regionOfInterest(mask: shrunk.raster, offset: offset, destinationSize: destSize)
+        }
+        guard !roi.isEmpty else {
+            let placed = center.map { "centred at \($0)" } ?? "at the source's own position"
+            throw MeldError(.invalidArgument, operation: "blend",
+                            "center: the masked region \(placed) lies outside the \(destination.width)x\(destination.height) destination")
+        }
+
+        // Only the rectangles that matter are converted to float.
         let sourceRect = Rect(x: roi.x - offset.x, y: roi.y - offset.y, width: roi.width, height: roi.height)
             .intersection(Rect(width: source.width, height: source.height))
         // Poisson modes solve on sRGB-encoded values, so they read them as such (code / max code):
         // no transfer function either way, and alpha left straight.
         let encoded = mode != .multiband
-        var (dstPlanes, dstAlpha) = Self.colourPlanes(try PixelBridge.raster(from: baseImage.cropped(to: roi).ref, encoded: encoded),
-                                                      count: nil)
-        let colours = dstPlanes.layout.colourChannels
         let (srcPlanes, srcAlpha) = Self.colourPlanes(try PixelBridge.raster(from: source.cropped(to: sourceRect).ref, encoded: encoded),
-                                                      count: colours)
+                                                      count: layout.colourChannels)
         // The mask as it is when the whole source takes part (no copy), else the part that does.
-        var weights = sourceRect == Rect(width: mask.width, height: mask.height) && !mask.raster.isPremultiplied
-            ? mask.raster : Self.crop(mask.raster, to: sourceRect)
+        var weights = sourceRect == Rect(width: shrunk.width, height: shrunk.height) && !shrunk.raster.isPremultiplied
+            ? shrunk.raster : Self.crop(shrunk.raster, to: sourceRect)
         if let srcAlpha { Self.multiply(&weights, by: srcAlpha) }
         let local = (sourceRect.x + offset.x - roi.x, sourceRect.y + offset.y - roi.y)
-        switch mode {
-        case .multiband:
-            MultibandBlend.apply(source: srcPlanes, mask: weights, into: &dstPlanes, offset: local, bands: bands)
-        case .normal, .mixed, .monochrome:
-            let guidance: PoissonBlend.Guidance = mode == .mixed ? .mixed : (mode == .monochrome ? .monochrome : .normal)
-            let started = DispatchTime.now().uptimeNanoseconds
-            let report = PoissonBlend.apply(source: srcPlanes, mask: weights, into: &dstPlanes, offset: local, guidance: guidance,
-                                            values: .asStored, solver: PoissonSolver(tolerance: Float(tolerance)))
+        // The Poisson modes' region, levels and bands depend on the mask only: made while the
+        // destination is still being decoded.
+        let guidance: PoissonBlend.Guidance = mode == .mixed ? .mixed : (mode == .monochrome ? .monochrome : .normal)
+        let started = DispatchTime.now().uptimeNanoseconds
+        let plan = mode == .multiband ? nil
+            : PoissonBlend.plan(mask: weights, offset: local, destinationSize: (roi.width, roi.height), channels: layout.colourChannels,
+                                guidance: guidance, solver: PoissonSolver(tolerance: Float(tolerance)))
+        let region = if let stream { try stream.copy(roi) } else { try base.cropped(to: roi) }
+        var (dstPlanes, dstAlpha) = Self.colourPlanes(try PixelBridge.raster(from: region, encoded: encoded), count: nil)
+        if let plan {
+            let report = PoissonBlend.apply(plan, source: srcPlanes, into: &dstPlanes, values: .asStored)
             if getenv("MELD_BLEND_TRACE") != nil {
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
-                let line = "blend: \(roi.width)x\(roi.height) region, \(report.cycles) cycles, last change \(report.lastChange), \(Int(ms.rounded())) ms\n"
+                let line = "blend: \(roi.width)x\(roi.height) region, \(report.cycles) cycles, last change \(report.lastChange), \(Int(ms.rounded())) ms with planning\n"
                 let bytes = Array(line.utf8)
                 _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
             }
+        } else {
+            MultibandBlend.apply(source: srcPlanes, mask: weights, into: &dstPlanes, offset: local, bands: bands)
         }
         let blended = try PixelBridge.image(from: Self.joining(dstPlanes, alpha: dstAlpha, premultiply: !encoded), bitDepth: depth,
                                             encoded: encoded)
-        let out = try base.inserting(blended, x: roi.x, y: roi.y)
+        let out: VipsImageRef
+        if let stream {
+            try stream.overwrite(with: blended, x: roi.x, y: roi.y)
+            out = try stream.finish()
+        } else {
+            out = try base.inserting(blended, x: roi.x, y: roi.y)
+        }
         return Image(ref: out, sourcePaths: destination.sourcePaths + source.sourcePaths, sourceFormat: destination.sourceFormat)
     }
 

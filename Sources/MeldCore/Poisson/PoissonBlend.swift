@@ -99,45 +99,118 @@ public enum PoissonBlend {
                              guidance: Guidance = .normal, values: ValueEncoding = .srgbEncoded,
                              solver: PoissonSolver = PoissonSolver(), schedule: Schedule = .default) -> PoissonSolver.Report {
         precondition(mask.width == source.width && mask.height == source.height, "mask must have the source's size")
-        precondition(source.layout.colourChannels == destination.layout.colourChannels, "source and destination colour planes differ")
-        let roi = regionOfInterest(mask: mask, offset: offset, destinationSize: (destination.width, destination.height))
-        guard !roi.isEmpty else { return PoissonSolver.Report(cycles: 0, lastChange: 0, converged: true) }
-        let w = roi.width, h = roi.height, n = w * h, channels = destination.layout.colourChannels
-        let unknown = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
-        let u = UnsafeMutablePointer<Float>.allocate(capacity: n * channels)
-        let rhs: UnsafeMutablePointer<Float>? = guidance == .mixed ? .allocate(capacity: n * channels) : nil
-        defer { unknown.deallocate(); u.deallocate(); rhs?.deallocate() }
-        let buffers = PoissonBuffers(unknown: unknown, u: u, rhs: rhs, width: w, height: h, channels: channels, roi: roi,
-                                     offset: offset, monochrome: guidance == .monochrome && channels == 3,
-                                     encode: values == .srgbEncoded)
-        let grid = Rect(width: w, height: h)
+        let plan = plan(mask: mask, offset: offset, destinationSize: (destination.width, destination.height),
+                        channels: destination.layout.colourChannels, guidance: guidance, solver: solver, schedule: schedule)
+        return apply(plan, source: source, into: &destination, values: values, schedule: schedule)
+    }
 
-        return source.withView { src in
-            // 1. Gather: Ω and the fixed values u = f* − g (g: the source aligned to the grid,
-            //    read again where needed rather than stored).
+    /// What a clone needs that depends on the mask and the placement only: the region, its
+    /// unknown cells and the solver's levels and bands (see ``PoissonSolver/Preparation``). Made
+    /// before the destination's pixels are at hand, it takes that part off the time a clone waits
+    /// for them. It serves one ``apply(_:source:into:values:schedule:)``.
+    public final class Plan: @unchecked Sendable {
+        /// The region of interest in the destination (see ``regionOfInterest(mask:offset:destinationSize:)``).
+        public let roi: Rect
+        let unknown: UnsafeMutablePointer<UInt8>
+        let destinationSize: (width: Int, height: Int)
+        let offset: (x: Int, y: Int)
+        let channels: Int
+        let guidance: Guidance
+        let solver: PoissonSolver
+        /// nil for mixed guidance, whose band depends on its right side (made from the destination).
+        let preparation: PoissonSolver.Preparation?
+
+        init(roi: Rect, unknown: UnsafeMutablePointer<UInt8>, destinationSize: (width: Int, height: Int), offset: (x: Int, y: Int),
+             channels: Int, guidance: Guidance, solver: PoissonSolver, preparation: PoissonSolver.Preparation?) {
+            self.roi = roi; self.unknown = unknown; self.destinationSize = destinationSize; self.offset = offset
+            self.channels = channels; self.guidance = guidance; self.solver = solver; self.preparation = preparation
+        }
+
+        deinit { unknown.deallocate() }
+    }
+
+    /// The plan for cloning through `mask` (the source's size) into a destination of
+    /// `destinationSize` with `channels` colour planes; see ``Plan``.
+    public static func plan(mask: Raster, offset: (x: Int, y: Int), destinationSize: (width: Int, height: Int), channels: Int,
+                            guidance: Guidance = .normal, solver: PoissonSolver = PoissonSolver(),
+                            schedule: Schedule = .default) -> Plan {
+        let roi = regionOfInterest(mask: mask, offset: offset, destinationSize: destinationSize)
+        let n = max(1, roi.width * roi.height)
+        let unknown = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
+        var preparation: PoissonSolver.Preparation?
+        if !roi.isEmpty {
+            // Ω: the cells whose source pixel exists and is covered by at least half.
+            let marks = UnsafeSendableBox(unknown), w = roi.width
             mask.withView { m in
-                destination.withView { dst in
-                    TileScheduler.forEachTile(in: grid, schedule: schedule) { tile in
-                        buffers.gather(tile: tile, source: src, mask: m, destination: dst)
-                    }
-                    // 2. Mixed gradients: the right side for u.
-                    if guidance == .mixed {
-                        TileScheduler.forEachTile(in: grid, schedule: schedule) { tile in
-                            buffers.mixedRightSide(tile: tile, source: src, destination: dst)
+                TileScheduler.forEachTile(in: Rect(width: roi.width, height: roi.height), schedule: schedule) { tile in
+                    for y in tile.y..<tile.maxY {
+                        let known = marks.value + y * w, sy = roi.y + y - offset.y
+                        guard sy >= 0 && sy < m.height else { (known + tile.x).update(repeating: 0, count: tile.width); continue }
+                        let mrow = m.row(sy, channel: 0)
+                        for x in tile.x..<tile.maxX {
+                            let sx = roi.x + x - offset.x
+                            known[x] = sx >= 0 && sx < m.width && mrow[sx] >= 0.5 ? 1 : 0
                         }
                     }
                 }
             }
+            if guidance != .mixed {
+                preparation = solver.prepare(unknown: unknown, width: roi.width, height: roi.height, channels: channels,
+                                             threads: schedule.threads)
+            }
+        }
+        return Plan(roi: roi, unknown: unknown, destinationSize: destinationSize, offset: offset, channels: channels,
+                    guidance: guidance, solver: solver, preparation: preparation)
+    }
+
+    /// Clones `source` into `destination` as `plan` was made for: `destination` must have the
+    /// planned size and colour planes, `source` the mask's size.
+    @discardableResult
+    public static func apply(_ plan: Plan, source: Raster, into destination: inout Raster, values: ValueEncoding = .srgbEncoded,
+                             schedule: Schedule = .default) -> PoissonSolver.Report {
+        precondition(destination.width == plan.destinationSize.width && destination.height == plan.destinationSize.height,
+                     "the destination is not the size the plan was made for")
+        precondition(source.layout.colourChannels == plan.channels && destination.layout.colourChannels == plan.channels,
+                     "source and destination colour planes differ from the plan's")
+        let roi = plan.roi, guidance = plan.guidance
+        guard !roi.isEmpty else { return PoissonSolver.Report(cycles: 0, lastChange: 0, converged: true) }
+        let w = roi.width, h = roi.height, n = w * h, channels = plan.channels
+        let u = UnsafeMutablePointer<Float>.allocate(capacity: n * channels)
+        let rhs: UnsafeMutablePointer<Float>? = guidance == .mixed ? .allocate(capacity: n * channels) : nil
+        defer { u.deallocate(); rhs?.deallocate() }
+        let buffers = PoissonBuffers(unknown: plan.unknown, u: u, rhs: rhs, width: w, height: h, channels: channels, roi: roi,
+                                     offset: plan.offset, monochrome: guidance == .monochrome && channels == 3,
+                                     encode: values == .srgbEncoded)
+        let grid = Rect(width: w, height: h)
+
+        return source.withView { src in
+            // 1. Gather the fixed values u = f* − g (g: the source aligned to the grid, read
+            //    again where needed rather than stored).
+            destination.withView { dst in
+                TileScheduler.forEachTile(in: grid, schedule: schedule) { tile in
+                    buffers.gather(tile: tile, source: src, destination: dst)
+                }
+                // 2. Mixed gradients: the right side for u.
+                if guidance == .mixed {
+                    TileScheduler.forEachTile(in: grid, schedule: schedule) { tile in
+                        buffers.mixedRightSide(tile: tile, source: src, destination: dst)
+                    }
+                }
+            }
             // 3. Solve for u on Ω (the solver makes its own start).
-            let report = solver.solve(u: u, rhs: rhs.map { UnsafePointer($0) }, unknown: unknown,
-                                      width: w, height: h, channels: channels, schedule: schedule)
+            let report = if let preparation = plan.preparation {
+                plan.solver.solve(u: u, rhs: rhs.map { UnsafePointer($0) }, prepared: preparation, schedule: schedule)
+            } else {
+                plan.solver.solve(u: u, rhs: rhs.map { UnsafePointer($0) }, unknown: plan.unknown,
+                                  width: w, height: h, channels: channels, schedule: schedule)
+            }
             // 4. Write f = g + u into Ω.
             destination.withMutableView { dst in
                 TileScheduler.forEachTile(in: grid, schedule: schedule) { tile in
                     buffers.write(tile: tile, source: src, destination: dst)
                 }
             }
-            return report
+            return withExtendedLifetime(plan) { report }
         }
     }
 }
@@ -165,21 +238,12 @@ struct PoissonBuffers: @unchecked Sendable {
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
     }
 
-    func gather(tile: Rect, source src: RasterView, mask m: RasterView, destination dst: RasterView) {
+    /// The fixed values u = f* − g of `tile` (zero on the unknowns, marked by the plan).
+    func gather(tile: Rect, source src: RasterView, destination dst: RasterView) {
         let plane = width * height
         for y in tile.y..<tile.maxY {
             let dy = roi.y + y, sy = dy - offset.y
-            let rowInside = sy >= 0 && sy < src.height
             let known = unknown + y * width
-            if rowInside {
-                let mrow = m.row(sy, channel: 0)
-                for x in tile.x..<tile.maxX {
-                    let sx = roi.x + x - offset.x
-                    known[x] = sx >= 0 && sx < src.width && mrow[sx] >= 0.5 ? 1 : 0
-                }
-            } else {
-                (known + tile.x).update(repeating: 0, count: tile.width)
-            }
             for c in 0..<channels {
                 let out = u + c * plane + y * width, d = dst.row(dy, channel: c) + roi.x
                 if monochrome {

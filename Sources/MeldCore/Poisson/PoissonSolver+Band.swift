@@ -213,14 +213,21 @@ final class PoissonBand: @unchecked Sendable {
 
     /// The fine grid's band: seeds are fixed cells, the grid's edge and non-zero right sides.
     static func fine(_ grid: PoissonGrid, distance d: Int, threads: Int = 1) -> PoissonBand {
-        let w = grid.width, h = grid.height, n = w * h
-        return PoissonBand(unknown: grid.unknown, width: w, height: h, distance: d, threads: threads) { y, out in
-            let m = grid.unknown + y * w
+        fine(unknown: grid.unknown, rhs: grid.b, width: grid.width, height: grid.height, channels: grid.channels,
+             distance: d, threads: threads)
+    }
+
+    static func fine(unknown: UnsafePointer<UInt8>, rhs: UnsafePointer<Float>?, width w: Int, height h: Int, channels: Int,
+                     distance d: Int, threads: Int = 1) -> PoissonBand {
+        let n = w * h
+        let known = UnsafeSendableBox(unknown), right = UnsafeSendableBox(rhs)
+        return PoissonBand(unknown: unknown, width: w, height: h, distance: d, threads: threads) { y, out in
+            let m = known.value + y * w
             let edgeRow: UInt8 = y == 0 || y == h - 1 ? 1 : 0
             for x in 0..<w { out[x] = m[x] == 0 ? 1 : edgeRow }
             out[0] = 1; out[w - 1] = 1
-            if let b = grid.b {
-                for c in 0..<grid.channels {
+            if let b = right.value {
+                for c in 0..<channels {
                     let row = b + c * n + y * w
                     for x in 0..<w where row[x] != 0 { out[x] = 1 }
                 }
@@ -253,7 +260,8 @@ extension PoissonSolver {
     /// The banded solve (see ``fineBand``). The fine grid's passes run on its band only; its other
     /// unknowns follow level 1 and are interpolated from it at the end. When level 1 has a level
     /// below it and a worthwhile band of its own, level 1 is banded the same way over level 2.
-    func solveBanded(_ fine: PoissonGrid, band: PoissonBand, levels: [PoissonCoarseLevel], schedule: Schedule) -> Report {
+    func solveBanded(_ fine: PoissonGrid, band: PoissonBand, levels: [PoissonCoarseLevel], levelOneBand: PoissonBand?,
+                     schedule: Schedule) -> Report {
         let first = levels[0]
         var act = PoissonGrid(u: fine.u, b: fine.b, unknown: band.active, width: fine.width, height: fine.height,
                               channels: fine.channels)
@@ -263,9 +271,8 @@ extension PoissonSolver {
                                 channels: fine.channels)
         touch.spans = band.touchedSpans
         let second: (level: PoissonCoarseLevel, band: PoissonBand, follow: UnsafeMutablePointer<Float>)?
-        if levels.count > 1 {
-            let b1 = PoissonBand.coarse(first, under: band, distance: fineBand, threads: schedule.threads)
-            second = b1.isWorthwhile ? (levels[1], b1, .allocate(capacity: levels[1].planeSize * levels[1].channels)) : nil
+        if levels.count > 1, let b1 = levelOneBand {
+            second = (levels[1], b1, .allocate(capacity: levels[1].planeSize * levels[1].channels))
         } else {
             second = nil
         }

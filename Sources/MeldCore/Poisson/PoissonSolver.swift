@@ -99,12 +99,74 @@ public struct PoissonSolver: Sendable {
     public func solve(u: UnsafeMutablePointer<Float>, rhs: UnsafePointer<Float>?, unknown: UnsafePointer<UInt8>,
                       width: Int, height: Int, channels: Int, schedule: Schedule = .default) -> Report {
         precondition(width > 0 && height > 0 && channels > 0)
-        let fine = PoissonGrid(u: u, b: rhs, unknown: unknown, width: width, height: height, channels: channels)
-        let levels = hierarchy(fine, threads: schedule.threads)
-        if fineBand > 0, !levels.isEmpty {
-            let band = PoissonBand.fine(fine, distance: fineBand, threads: schedule.threads)
-            if band.isWorthwhile {
-                return withExtendedLifetime(levels) { solveBanded(fine, band: band, levels: levels, schedule: schedule) }
+        let prepared = prepare(unknown: unknown, rhs: rhs, width: width, height: height, channels: channels, threads: schedule.threads)
+        return solve(u: u, rhs: rhs, prepared: prepared, schedule: schedule)
+    }
+
+    /// The parts of a solve that depend only on which cells are unknown (and on where the right
+    /// side is non-zero): the coarse levels and the bands. Building them is about a fifth of a
+    /// clone's solve; seamless cloning builds them while the destination is still being decoded.
+    /// A preparation serves one solve (its levels hold that solve's working values), and holds on
+    /// to `unknown` without copying it: keep it alive and unchanged until the solve is done.
+    public final class Preparation: @unchecked Sendable {
+        let unknown: UnsafePointer<UInt8>
+        let width: Int, height: Int, channels: Int
+        let levels: [PoissonCoarseLevel]
+        /// The fine grid's band and level 1's band under it, when worthwhile.
+        let band: PoissonBand?
+        let levelOneBand: PoissonBand?
+        /// Whether the bands were made for a zero right side.
+        let zeroRightSide: Bool
+        /// Set by the solve that used it.
+        var used = false
+
+        init(unknown: UnsafePointer<UInt8>, width: Int, height: Int, channels: Int, levels: [PoissonCoarseLevel],
+             band: PoissonBand?, levelOneBand: PoissonBand?, zeroRightSide: Bool) {
+            self.unknown = unknown
+            self.width = width; self.height = height; self.channels = channels
+            self.levels = levels
+            self.band = band
+            self.levelOneBand = levelOneBand
+            self.zeroRightSide = zeroRightSide
+        }
+    }
+
+    /// Builds the levels and bands for solves on this grid; `rhs` (or nil for zero) only decides
+    /// where the band must reach, its values are not kept. See ``Preparation``.
+    public func prepare(unknown: UnsafePointer<UInt8>, rhs: UnsafePointer<Float>? = nil, width: Int, height: Int, channels: Int,
+                        threads: Int = Schedule.defaultThreads) -> Preparation {
+        precondition(width > 0 && height > 0 && channels > 0)
+        let levels = hierarchy(unknown: unknown, width: width, height: height, channels: channels, threads: threads)
+        var band: PoissonBand?, levelOne: PoissonBand?
+        if fineBand > 0, let first = levels.first {
+            let fine = PoissonBand.fine(unknown: unknown, rhs: rhs, width: width, height: height, channels: channels,
+                                        distance: fineBand, threads: threads)
+            if fine.isWorthwhile {
+                band = fine
+                if levels.count > 1 {
+                    let b1 = PoissonBand.coarse(first, under: fine, distance: fineBand, threads: threads)
+                    if b1.isWorthwhile { levelOne = b1 }
+                }
+            }
+        }
+        return Preparation(unknown: unknown, width: width, height: height, channels: channels, levels: levels, band: band,
+                           levelOneBand: levelOne, zeroRightSide: rhs == nil)
+    }
+
+    /// Solves in place on a prepared grid (see ``solve(u:rhs:unknown:width:height:channels:schedule:)``).
+    /// `rhs` must be nil when the preparation was made without a right side.
+    public func solve(u: UnsafeMutablePointer<Float>, rhs: UnsafePointer<Float>?, prepared: Preparation,
+                      schedule: Schedule = .default) -> Report {
+        precondition(rhs == nil || !prepared.zeroRightSide || prepared.band == nil,
+                     "a preparation made for a zero right side cannot solve with one (its band would miss it)")
+        precondition(!prepared.used, "a PoissonSolver.Preparation serves one solve")
+        prepared.used = true
+        let fine = PoissonGrid(u: u, b: rhs, unknown: prepared.unknown, width: prepared.width, height: prepared.height,
+                               channels: prepared.channels)
+        let levels = prepared.levels
+        if let band = prepared.band {
+            return withExtendedLifetime(prepared) {
+                solveBanded(fine, band: band, levels: levels, levelOneBand: prepared.levelOneBand, schedule: schedule)
             }
         }
         var report = Report(cycles: 0, lastChange: .infinity, converged: false)
@@ -115,15 +177,19 @@ public struct PoissonSolver: Sendable {
             report.lastChange = change
             if change <= tolerance { report.converged = true; break }
         }
-        return withExtendedLifetime(levels) { report }
+        return withExtendedLifetime(prepared) { report }
     }
 
     /// The coarse levels under `fine`, halving each side down to at most 256 cells.
     func hierarchy(_ fine: PoissonGrid, threads: Int = 1) -> [PoissonCoarseLevel] {
+        hierarchy(unknown: fine.unknown, width: fine.width, height: fine.height, channels: fine.channels, threads: threads)
+    }
+
+    func hierarchy(unknown: UnsafePointer<UInt8>, width: Int, height: Int, channels: Int, threads: Int = 1) -> [PoissonCoarseLevel] {
         var levels: [PoissonCoarseLevel] = []
-        guard fine.width * fine.height > 256 && max(fine.width, fine.height) > 2 else { return levels }
-        var level = PoissonCoarseLevel(fine: MaskOperator(unknown: fine.unknown, width: fine.width, height: fine.height),
-                                       channels: fine.channels, threads: threads)
+        guard width * height > 256 && max(width, height) > 2 else { return levels }
+        var level = PoissonCoarseLevel(fine: MaskOperator(unknown: unknown, width: width, height: height),
+                                       channels: channels, threads: threads)
         levels.append(level)
         while level.width * level.height > 256 && max(level.width, level.height) > 2 {
             level = level.coarsened(threads: threads)
