@@ -43,7 +43,7 @@ public final class StreamedDecode: @unchecked Sendable {
         pixelBytes = image.bands * image.sampleFormat.bits / 8
         rowBytes = image.width * pixelBytes
         let bytes = rowBytes * image.height
-        guard bytes > 0, let memory = malloc(bytes) else {
+        guard bytes > 0, let memory = LargeMemory.allocate(bytes) else {
             throw MeldError(.processingFailed, operation: "load", "out of memory for a \(image.width)x\(image.height) image")
         }
         base = memory
@@ -114,7 +114,7 @@ public final class StreamedDecode: @unchecked Sendable {
         }
         try waitForRows(rect.maxY)
         let lineBytes = rect.width * pixelBytes
-        guard let memory = malloc(lineBytes * rect.height) else {
+        guard let memory = LargeMemory.allocate(lineBytes * rect.height) else {
             throw MeldError(.processingFailed, operation: "load", "out of memory for a \(rect.width)x\(rect.height) region")
         }
         for y in 0..<rect.height {

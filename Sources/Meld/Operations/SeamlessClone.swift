@@ -215,7 +215,9 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
         let region = if let stream { try stream.copy(roi) } else { try base.cropped(to: roi) }
         var (dstPlanes, dstAlpha) = Self.colourPlanes(try PixelBridge.raster(from: region, encoded: encoded), count: nil)
         if let plan {
+            let solveStart = DispatchTime.now().uptimeNanoseconds
             let report = PoissonBlend.apply(plan, source: srcPlanes, into: &dstPlanes, values: .asStored)
+            if getenv("MELD_SOLVE_TRACE") != nil { print("solve \((DispatchTime.now().uptimeNanoseconds - solveStart) / 1_000_000) ms, \(report.cycles) cycles") }
             if getenv("MELD_BLEND_TRACE") != nil {
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
                 let line = "blend: \(roi.width)x\(roi.height) region, \(report.cycles) cycles, last change \(report.lastChange), \(Int(ms.rounded())) ms with planning\n"

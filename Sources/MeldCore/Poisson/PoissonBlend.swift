@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Gradient-domain ("Poisson") cloning: pastes a masked region of a source into a destination so
 /// that it keeps the source's detail but takes on the destination's colour and light at the seam
 /// (Pérez, Gangnet & Blake 2003).
@@ -175,9 +181,15 @@ public enum PoissonBlend {
         let roi = plan.roi, guidance = plan.guidance
         guard !roi.isEmpty else { return PoissonSolver.Report(cycles: 0, lastChange: 0, converged: true) }
         let w = roi.width, h = roi.height, n = w * h, channels = plan.channels
-        let u = UnsafeMutablePointer<Float>.allocate(capacity: n * channels)
-        let rhs: UnsafeMutablePointer<Float>? = guidance == .mixed ? .allocate(capacity: n * channels) : nil
-        defer { u.deallocate(); rhs?.deallocate() }
+        func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
+            guard let raw = LargeMemory.allocate(count * MemoryLayout<Float>.stride) else {
+                fatalError("out of memory for a \(w)x\(h) clone")
+            }
+            return raw.bindMemory(to: Float.self, capacity: count)
+        }
+        let u = floats(n * channels)
+        let rhs: UnsafeMutablePointer<Float>? = guidance == .mixed ? floats(n * channels) : nil
+        defer { free(u); free(rhs) }
         let buffers = PoissonBuffers(unknown: plan.unknown, u: u, rhs: rhs, width: w, height: h, channels: channels, roi: roi,
                                      offset: plan.offset, monochrome: guidance == .monochrome && channels == 3,
                                      encode: values == .srgbEncoded)

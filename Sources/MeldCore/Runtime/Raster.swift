@@ -142,6 +142,33 @@ extension Raster: Equatable {
     }
 }
 
+/// Memory for large buffers (rasters, decoded images, solver arrays): 64-byte aligned, and from
+/// 8 MB up on Linux in transparent huge pages. Free it with `free()`.
+///
+/// First touching fresh memory costs a page fault per 4 KB page: a fresh 288 MB raster took
+/// 240-300 ms with 4 KB pages and ~50 ms with huge pages on this project's machines (Benchmarks,
+/// Kernels suite); `meld blend` into a 20 MP JPEG faulted 37 000 times. 2 MB alignment lets the
+/// kernel use huge pages from the start.
+public enum LargeMemory {
+    /// Buffers of at least this many bytes use huge pages where the system has them.
+    public static let hugePageThreshold = 8 << 20
+
+    /// `bytes` (at least 1) of uninitialised memory, or nil when out of memory.
+    public static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer? {
+        let bytes = max(1, bytes)
+        var raw: UnsafeMutableRawPointer?
+        #if os(Linux)
+        if bytes >= hugePageThreshold, posix_memalign(&raw, 2 << 20, bytes) == 0, let raw {
+            _ = madvise(raw, bytes, MADV_HUGEPAGE)
+            return raw
+        }
+        #endif
+        // 64-byte alignment keeps every plane start cache-line aligned when width*height is a multiple of 16.
+        if posix_memalign(&raw, 64, bytes) != 0 { return nil }
+        return raw
+    }
+}
+
 /// Heap storage for a raster; freed when the last raster using it goes away.
 @usableFromInline final class RasterStorage: @unchecked Sendable {
     @usableFromInline let base: UnsafeMutablePointer<Float>
@@ -150,25 +177,9 @@ extension Raster: Equatable {
     init(capacity: Int) {
         self.capacity = capacity
         let bytes = max(1, capacity) * MemoryLayout<Float>.stride
-        var raw: UnsafeMutableRawPointer?
-        #if os(Linux)
-        // Large rasters ask for transparent huge pages: first touching a fresh 288 MB raster
-        // took 240-300 ms with 4 KB pages and ~50 ms with huge pages on this project's machines
-        // (Benchmarks, Kernels suite). 2 MB alignment lets the kernel use them from the start.
-        if bytes >= RasterStorage.hugePageThreshold, posix_memalign(&raw, 2 << 20, bytes) == 0, let raw {
-            _ = madvise(raw, bytes, MADV_HUGEPAGE)
-        }
-        #endif
-        if raw == nil {
-            // 64-byte alignment keeps every plane start cache-line aligned when width*height is a multiple of 16.
-            if posix_memalign(&raw, 64, bytes) != 0 { raw = nil }
-        }
-        guard let raw else { fatalError("out of memory allocating a raster of \(bytes) bytes") }
+        guard let raw = LargeMemory.allocate(bytes) else { fatalError("out of memory allocating a raster of \(bytes) bytes") }
         self.base = raw.bindMemory(to: Float.self, capacity: max(1, capacity))
     }
-
-    /// Rasters of at least this many bytes use huge pages where the system has them.
-    static let hugePageThreshold = 8 << 20
 
     deinit { free(UnsafeMutableRawPointer(base)) }
 }
