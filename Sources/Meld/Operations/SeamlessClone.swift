@@ -127,10 +127,15 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
 
     /// Blends `source` through `mask` into `destination`.
     ///
+    /// A destination opened with `LoadOptions(sequential: true)` is decoded on a thread of its own
+    /// while the source is read and the solve planned, and the output is made of that decoded
+    /// buffer (see `StreamedDecode` in MeldVips); one opened for random access is read as a libvips image.
+    /// The pixels are the same either way.
+    ///
     /// - Throws: `.invalidArgument` when the mask's size differs from the source's, the mask is
     ///   empty, or the placed region misses the destination; load errors of the inputs.
     public func apply(source: Image, mask: Mask, into destination: Image) throws(MeldError) -> Image {
-        try apply(source: source, mask: { () throws(MeldError) in mask }, into: destination, streaming: true)
+        try apply(source: source, mask: { () throws(MeldError) in mask }, into: destination, streaming: destination.ref.isSequential)
     }
 
     /// Blends `source` through the mask held in `maskImage` (alpha, grey or luma, as
@@ -139,11 +144,16 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
     ///
     /// - Throws: as ``apply(source:mask:into:)``, and the mask's load errors.
     public func apply(source: Image, maskImage: Image, into destination: Image) throws(MeldError) -> Image {
-        try apply(source: source, mask: { () throws(MeldError) in try Mask(image: maskImage) }, into: destination, streaming: true)
+        try apply(source: source, mask: { () throws(MeldError) in try Mask(image: maskImage) }, into: destination,
+                  streaming: destination.ref.isSequential)
     }
 
+    /// The public calls stream a destination opened for one sequential pass (as `meld blend` opens
+    /// it); one opened for random access is decoded whole by libvips on first use anyway, and
+    /// streaming it would only hold a second copy.
+    ///
     /// `streaming`: the destination is decoded on a thread of its own while the mask and the
-    /// source are read and the region planned (see ``StreamedDecode``), and the result is that
+    /// source are read and the region planned (see `StreamedDecode`), and the result is that
     /// decoded buffer with the region written over it. Otherwise the region is read from the
     /// destination and the result is the destination with the region inserted (the same pixels;
     /// tests compare them). `mask` is called once, after the destination has started decoding.
@@ -217,10 +227,11 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
         if let plan {
             let solveStart = DispatchTime.now().uptimeNanoseconds
             let report = PoissonBlend.apply(plan, source: srcPlanes, into: &dstPlanes, values: .asStored)
-            if getenv("MELD_SOLVE_TRACE") != nil { print("solve \((DispatchTime.now().uptimeNanoseconds - solveStart) / 1_000_000) ms, \(report.cycles) cycles") }
             if getenv("MELD_BLEND_TRACE") != nil {
-                let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
-                let line = "blend: \(roi.width)x\(roi.height) region, \(report.cycles) cycles, last change \(report.lastChange), \(Int(ms.rounded())) ms with planning\n"
+                let now = DispatchTime.now().uptimeNanoseconds
+                let ms = Double(now - solveStart) / 1e6, planned = Double(solveStart - started) / 1e6
+                let line = "blend: \(roi.width)x\(roi.height) region, \(report.cycles) cycles, last change \(report.lastChange), "
+                    + "solved in \(Int(ms.rounded())) ms (planning and waiting for the destination \(Int(planned.rounded())) ms before)\n"
                 let bytes = Array(line.utf8)
                 _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
             }
