@@ -49,13 +49,21 @@ public final class StreamedDecode: @unchecked Sendable {
         base = memory
         pthread_mutex_init(lock, nil)
         pthread_cond_init(changed, nil)
+        #if canImport(Darwin)
+        var thread: pthread_t?
+        #else
         var thread = pthread_t()
+        #endif
         let context = Unmanaged.passRetained(self).toOpaque()
         guard pthread_create(&thread, nil, streamedDecodeMain, context) == 0 else {
             Unmanaged<StreamedDecode>.fromOpaque(context).release()
             throw MeldError(.processingFailed, operation: "load", "could not start a decoding thread")
         }
+        #if canImport(Darwin)
+        if let thread { pthread_detach(thread) }
+        #else
         pthread_detach(thread)
+        #endif
     }
 
     deinit {
