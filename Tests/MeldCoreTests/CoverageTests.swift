@@ -50,6 +50,43 @@ struct CoverageTests {
         #expect(LocalEdit.statistics(image, coverage: cov, schedule: s) == LocalEdit.statistics(image, coverage: cov, schedule: .serial(covering: cov.bounds)))
     }
 
+    /// The in-place region shrink is the plain erosion thresholded: on random blobs with soft
+    /// values, masks touching every edge, a full and an empty mask, several thresholds and radii,
+    /// its region is where `CoverageReference.morphology(−radius)` reaches the threshold; pixels
+    /// it keeps hold their own values and the ones it drops are 0.
+    @Test("shrinkRegion is the thresholded erosion, in place", arguments: [UInt64(1), 2, 3, 4, 5, 6])
+    func shrinkRegionMatchesErosion(seed: UInt64) {
+        var rng = SplitMix64(seed: seed &* 977)
+        var masks = [randomCoverage(width: 45, height: 37, seed: seed), randomCoverage(width: 9, height: 23, seed: seed + 50)]
+        // Blobs that touch the edges, and soft values near the threshold.
+        var edge = randomCoverage(width: 31, height: 19, seed: seed + 100)
+        for y in 0..<19 { for x in 0..<31 where x < 4 || y > 15 || rng.nextInt(in: 0...9) == 0 { edge[x, y, 0] = 0.4 + 0.2 * rng.nextUnitFloat() } }
+        masks.append(edge)
+        var full = Coverage.empty(width: 12, height: 8)
+        for y in 0..<8 { for x in 0..<12 { full[x, y, 0] = 1 } }
+        masks += [full, Coverage.empty(width: 6, height: 5)]
+        for mask in masks {
+            for radius in [0, 1, 2, 3, 5, 9] {
+                for threshold: Float in [0.5, 0.25] {
+                    var got = mask
+                    let left = Coverage.shrinkRegion(&got, radius: radius, threshold: threshold)
+                    let reference = CoverageReference.morphology(mask, radius: -radius)
+                    var any = false, ok = true
+                    for y in 0..<mask.height {
+                        for x in 0..<mask.width {
+                            let inside = reference[x, y, 0] >= threshold
+                            any = any || inside
+                            let want: Float = inside ? mask[x, y, 0] : (mask[x, y, 0] >= threshold ? 0 : mask[x, y, 0])
+                            if got[x, y, 0].bitPattern != want.bitPattern { ok = false }
+                        }
+                    }
+                    #expect(ok, "seed \(seed), \(mask.width)x\(mask.height), radius \(radius), threshold \(threshold)")
+                    #expect(left == any)
+                }
+            }
+        }
+    }
+
     @Test("feathering never reaches further than its radius")
     func featherReach() {
         var cov = Coverage.empty(width: 40, height: 40)

@@ -74,11 +74,15 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
     /// Multiband: the number of bands, 1…12; nil chooses ⌊log₂ min(w, h)⌋ − 3 (1…8) from the
     /// mask's bounding box.
     public var bands: Int?
-    /// Pixels by which the region is shrunk before blending (the minimum over a disk of that
-    /// radius; 0, the default, blends the mask as given, as Pérez et al. do). Placement still
-    /// follows the mask as given. OpenCV's `seamlessClone` always shrinks the mask, by a 7 × 7
-    /// square (three 3 × 3 erosions), so that its seam lies 3 pixels inside; `erode: 3` comes
-    /// close, for scripts ported from it that depend on that. 0…64.
+    /// Pixels by which the region is shrunk before blending, by a disk of that radius: the
+    /// Poisson modes' region (coverage ≥ 0.5) loses its pixels within that distance of the
+    /// outside; multiband takes the coverage's minimum over the disk. 0, the library's default,
+    /// blends the mask as given, as Pérez et al. do. Placement still follows the mask as given.
+    /// OpenCV's `seamlessClone` always shrinks the mask, by a 7 × 7 square (three 3 × 3
+    /// erosions), so that its seam lies 3 pixels inside, where the destination's own gradients
+    /// guide the solve; `erode: 3` comes close, and `meld blend` uses it by default for the
+    /// Poisson modes, so that masks drawn for OpenCV give its seam. Keep 0 for a tight cut-out
+    /// (an alpha matte), which erosion would trim. 0…64.
     public var erode: Int
 
     /// Creates a clone description.
@@ -183,10 +187,27 @@ public struct SeamlessClone: Sendable, Codable, Hashable {
                             "mask is \(mask.width)x\(mask.height) but the source is \(source.width)x\(source.height); the mask must have the source's size")
         }
         let offset = try self.offset(for: mask)
-        let shrunk = erode == 0 ? mask : Mask(raster: Coverage.morphology(mask.raster, radius: -erode))
-        if erode > 0, PoissonBlend.coverageBounds(mask: shrunk.raster, offset: (0, 0), destination: shrunk.raster.bounds,
-                                                  threshold: mode == .multiband ? .leastNonzeroMagnitude : 0.5).isEmpty {
-            throw MeldError(.invalidArgument, operation: "blend", "erode: shrinking the mask by \(erode) px leaves nothing of it")
+        // Placement follows the mask as given; the blended region is then shrunk. Multiband
+        // weighs by the coverage, so it takes the coverage's minimum over the disk. The Poisson
+        // modes only see coverage ≥ 0.5, so their region is shrunk in place by run arithmetic
+        // (no second mask-sized raster; the mask is consumed so that it is not copied when the
+        // caller does not hold it).
+        let shrunk: Mask
+        var left = true
+        if erode == 0 {
+            shrunk = mask
+        } else if mode == .multiband {
+            shrunk = Mask(raster: Coverage.morphology(mask.raster, radius: -erode))
+            left = !PoissonBlend.coverageBounds(mask: shrunk.raster, offset: (0, 0), destination: shrunk.raster.bounds,
+                                                threshold: .leastNonzeroMagnitude).isEmpty
+        } else {
+            var raster = (consume mask).raster
+            left = Coverage.shrinkRegion(&raster, radius: erode, threshold: 0.5)
+            shrunk = Mask(raster: raster)
+        }
+        guard left else {
+            throw MeldError(.invalidArgument, operation: "blend",
+                            "erode: shrinking the mask by \(erode) px leaves nothing of it (erode 0 blends the mask as given)")
         }
         let destSize = (destination.width, destination.height)
         let roi: Rect

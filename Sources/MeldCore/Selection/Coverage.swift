@@ -303,6 +303,82 @@ public enum Coverage {
     }
 
     /// A worker's buffers for ``morphology(_:radius:schedule:)``.
+    /// Shrinks the region `{ value ≥ threshold }` of a coverage in place by a disk of `radius`
+    /// (``diskHalfWidths(radius:)``): its pixels within the disk of a pixel outside it are set to
+    /// 0, the others keep their values. The image's edges do not shrink it, as in
+    /// ``morphology(_:radius:schedule:)`` (the region is exactly where `morphology(a, radius: −radius)`
+    /// is ≥ `threshold`). Returns whether any of the region is left.
+    ///
+    /// For a selection that only its threshold matters to (a Poisson region): the work is one
+    /// read of the raster to find each row's runs, then run arithmetic (a run shrinks by the
+    /// disk row's half-width; the 2·radius + 1 rows' runs are intersected), and writes only
+    /// where the region loses pixels. No second raster is made.
+    @discardableResult
+    public static func shrinkRegion(_ a: inout Raster, radius: Int, threshold: Float = 0.5) -> Bool {
+        precondition(radius >= 0 && a.layout == .gray, "shrinkRegion: one plane, radius ≥ 0")
+        let w = a.width, h = a.height
+        guard w > 0, h > 0 else { return false }
+        // Each row's runs [start, end) of pixels ≥ threshold.
+        var runs = [[(Int, Int)]](repeating: [], count: h)
+        a.withView { v in
+            for y in 0..<h {
+                let row = v.row(y, channel: 0)
+                var x = 0, list: [(Int, Int)] = []
+                while x < w {
+                    while x < w && !(row[x] >= threshold) { x += 1 }
+                    let start = x
+                    while x < w && row[x] >= threshold { x += 1 }
+                    if x > start { list.append((start, x)) }
+                }
+                runs[y] = list
+            }
+        }
+        if radius == 0 { return runs.contains { !$0.isEmpty } }
+        let half = diskHalfWidths(radius: radius)
+        var left = false
+        var kept: [(Int, Int)] = [], next: [(Int, Int)] = []
+        for y in 0..<h where !runs[y].isEmpty {
+            // Pixel x stays when, for every disk row k, the columns x ± half[k] of row y + k − r
+            // (clamped to the image, rows and columns alike) are all inside the region.
+            kept = runs[y]
+            for (k, hw) in half.enumerated() where !kept.isEmpty {
+                let sy = min(max(y + k - radius, 0), h - 1)
+                next.removeAll(keepingCapacity: true)
+                var i = 0
+                for (s, e) in runs[sy] {
+                    let s2 = s == 0 ? 0 : s + hw, e2 = e == w ? w : e - hw
+                    guard s2 < e2 else { continue }
+                    // Intersect [s2, e2) with the kept runs (both sorted, disjoint).
+                    while i < kept.count && kept[i].1 <= s2 { i += 1 }
+                    var j = i
+                    while j < kept.count && kept[j].0 < e2 {
+                        let lo = max(kept[j].0, s2), hi = min(kept[j].1, e2)
+                        if lo < hi { next.append((lo, hi)) }
+                        j += 1
+                    }
+                }
+                swap(&kept, &next)
+            }
+            if !kept.isEmpty { left = true }
+            // Zero the row's region pixels outside the kept runs (kept ⊂ the row's runs).
+            if kept.count == 1 && runs[y].count == 1 && kept[0] == runs[y][0] { continue }
+            a.withMutableView { v in
+                let row = v.row(y, channel: 0)
+                var k = 0
+                for (s, e) in runs[y] {
+                    var x = s
+                    while x < e {
+                        while k < kept.count && kept[k].1 <= x { k += 1 }
+                        let stop = k < kept.count ? min(max(kept[k].0, x), e) : e
+                        for z in x..<stop { row[z] = 0 }
+                        x = k < kept.count && kept[k].0 < e ? max(kept[k].1, stop) : e
+                    }
+                }
+            }
+        }
+        return left
+    }
+
     final class MorphologyScratch: @unchecked Sendable {
         let capacity: Int
         let padded: UnsafeMutableBufferPointer<Float>
