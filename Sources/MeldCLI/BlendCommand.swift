@@ -17,7 +17,9 @@ struct BlendCommand: ParsableCommand {
           meld blend label.png --into wall.jpg --mask label-mask.png --center 900,300 --mode mixed -o out.jpg
         Modes: normal (source detail, destination colour at the seam), mixed (stronger of source and \
         destination gradients), monochrome (source texture, destination colour), multiband (Laplacian \
-        pyramid blend that keeps the source's colours). The output has DEST's size; pixels outside the \
+        pyramid blend that keeps the source's colours). As in OpenCV, the Poisson modes' seam lies \
+        3 px inside the mask, where DEST's own detail guides the blend, unless SOURCE has an alpha \
+        channel (a cut-out keeps its edge); --erode sets it. The output has DEST's size; pixels outside the \
         blended rectangle are copied unchanged. Only the region around the mask is decoded to float and \
         solved, so large photos cost little more than decoding and encoding them.
         """
@@ -44,8 +46,18 @@ struct BlendCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Poisson modes: stop when a solver cycle changes no value by more than this fraction of full scale.", valueName: "t"))
     var tolerance: Double = 1.0 / 1024
 
-    @Option(help: ArgumentHelp("Shrink the mask by this many pixels before blending (0–64; default 0). OpenCV's seamlessClone always shrinks it by 3: use --erode 3 for its behaviour.", valueName: "px"))
-    var erode: Int = 0
+    @Option(help: ArgumentHelp("Shrink the blended region by this many pixels (0–64). Default: 3 for the Poisson modes, as OpenCV's seamlessClone does (its seam lies 3 px inside the mask, so masks drawn for it port unchanged); 0 when SOURCE has an alpha channel (a cut-out: its edge is the object's) and for multiband. --erode 0 blends the mask exactly as given.", valueName: "px"))
+    var erode: Int?
+
+    /// `--erode` when given; else OpenCV's 3 px for the Poisson modes, except for a source with
+    /// alpha (a cut-out, whose alpha multiplies the mask and bounds the object tightly: eroding
+    /// would trim it), and 0 for multiband (a soft blend OpenCV does not have).
+    func erosion(sourceHasAlpha: Bool) -> Int {
+        erode ?? (mode == SeamlessClone.Mode.multiband.rawValue || sourceHasAlpha ? 0 : Self.openCVErosion)
+    }
+
+    /// The pixels by which `cv2.seamlessClone` shrinks every mask (three 3 × 3 erosions).
+    static let openCVErosion = 3
 
     @OptionGroup var inputOptions: InputOptions
     @OptionGroup var output: OutputOptions
@@ -66,13 +78,13 @@ struct BlendCommand: ParsableCommand {
         return SeamlessClone.Point(x: x, y: y)
     }
 
-    func clone() -> SeamlessClone {
+    /// The clone the options describe; `sourceHasAlpha` chooses the default erosion.
+    func clone(sourceHasAlpha: Bool = false) -> SeamlessClone {
         SeamlessClone(mode: SeamlessClone.Mode(rawValue: mode) ?? .normal, center: center.flatMap(Self.point),
-                      tolerance: tolerance, bands: bands, erode: erode)
+                      tolerance: tolerance, bands: bands, erode: erosion(sourceHasAlpha: sourceHasAlpha))
     }
 
     func run() throws {
-        let clone = clone()
         try reportingErrors("blend") { () throws(MeldError) in
             // One job: nothing is worth caching. (Freed buffers are not handed back to the system
             // early: that made every large allocation fault in fresh pages, 0.3 s more system
@@ -82,6 +94,7 @@ struct BlendCommand: ParsableCommand {
             // whole into memory first (the destination into the buffer the output is made of).
             let once = inputOptions.loadOptions(sequential: true)
             let sourceImage = try Image(contentsOf: source, options: once)
+            let clone = clone(sourceHasAlpha: sourceImage.hasAlpha)
             let destination = try Image(contentsOf: into, options: once)
             let maskImage = try Image(contentsOf: mask, options: once)
             // The mask is read while the destination decodes.

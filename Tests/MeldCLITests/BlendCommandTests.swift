@@ -1,4 +1,7 @@
 import Foundation
+import Meld
+import MeldCore
+import MeldTestSupport
 import Testing
 
 @Suite("meld blend")
@@ -15,6 +18,38 @@ struct BlendCommandTests {
             let info = try CLI.info(folder + "/out.jpg")
             #expect(info.width == 1350 && info.height == 890 && info.channels == 3)
             #expect(CLI.contents(of: folder) == ["out.jpg"])
+        }
+    }
+
+    /// The default erosion: OpenCV's 3 px for the Poisson modes with an opaque source (the output
+    /// is `--erode 3`'s, byte for byte, and differs from `--erode 0`'s), none with a source that
+    /// has alpha (a cut-out) or in multiband mode.
+    @Test func defaultErosionFollowsOpenCVExceptForCutOuts() throws {
+        try CLI.withTemporaryFolder { folder in
+            let photo = try Image(contentsOf: Self.citrus).raster()
+            var rgb = Raster(width: 240, height: 160, layout: .rgb), rgba = Raster(width: 240, height: 160, layout: .rgba)
+            for y in 0..<160 {
+                for x in 0..<240 {
+                    for c in 0..<3 { rgb[x, y, c] = photo[500 + x, 300 + y, c] * 0.8; rgba[x, y, c] = rgb[x, y, c] }
+                    rgba[x, y, 3] = 1
+                }
+            }
+            let ellipse = Coverage.ellipse(cx: 120, cy: 80, rx: 100, ry: 60, width: 240, height: 160, schedule: .default)
+            try Image(raster: rgb).write(to: folder + "/rgb.png")
+            try Image(raster: rgba).write(to: folder + "/rgba.png")
+            try Image(raster: ellipse).write(to: folder + "/mask.png")
+            func blend(_ source: String, _ extra: [String], _ out: String) throws -> Data {
+                let r = try CLI.run(["blend", source, "--into", Self.citrus, "--mask", "mask.png", "--center", "600,400",
+                                     "-o", out] + extra, in: folder)
+                #expect(r.status == 0, "\(r)")
+                return try Data(contentsOf: URL(fileURLWithPath: folder + "/" + out))
+            }
+            let plain = try blend("rgb.png", [], "a.png"), three = try blend("rgb.png", ["--erode", "3"], "b.png")
+            let none = try blend("rgb.png", ["--erode", "0"], "c.png")
+            #expect(plain == three && plain != none)
+            #expect(try blend("rgba.png", [], "d.png") == (try blend("rgba.png", ["--erode", "0"], "e.png")))
+            #expect(try blend("rgb.png", ["--mode", "multiband"], "f.png") == (try blend("rgb.png", ["--mode", "multiband", "--erode", "0"], "g.png")))
+            #expect(try blend("rgb.png", ["--mode", "mixed"], "h.png") == (try blend("rgb.png", ["--mode", "mixed", "--erode", "3"], "i.png")))
         }
     }
 
