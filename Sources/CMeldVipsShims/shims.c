@@ -42,16 +42,33 @@ static char *heif_module_path(void) {
     return NULL;
 }
 
+// The HEIF module (libheif and its codecs: x265, libde265, dav1d, aom) took ~8 ms more to open,
+// so it is opened only when a HEIF file may be involved: when no loaded loader recognises a
+// file (the lookup is then retried), and before a HEIF save or a question about HEIF encoders.
+// Set once by cmeld_init; NULL when every module was loaded normally.
+static char *deferred_heif = NULL;
+static gsize heif_opened = 0;
+
+// Opens the deferred HEIF module once (any thread; the others wait for it). Returns whether a
+// module was deferred, i.e. whether a lookup that failed before this call is worth retrying.
+static int open_deferred_heif(void) {
+    if (!deferred_heif) return 0;
+    if (g_once_init_enter(&heif_opened)) {
+        // The module registers its loaders and savers in g_module_check_init and makes itself resident.
+        if (!g_module_open(deferred_heif, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL))
+            g_warning("meld: could not load %s: %s", deferred_heif, g_module_error());
+        g_once_init_leave(&heif_opened, 1);
+    }
+    return 1;
+}
+
 int cmeld_init(const char *argv0, int only_needed_modules) {
     char *heif = only_needed_modules ? heif_module_path() : NULL;
     if (heif) g_setenv("VIPSHOME", "/nonexistent/meld-loads-libvips-modules-itself", TRUE);
     int status = vips_init(argv0 ? argv0 : "meld");
     if (heif) {
         g_unsetenv("VIPSHOME");
-        // The module registers its loaders and savers in g_module_check_init and makes itself resident.
-        if (status == 0 && !g_module_open(heif, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL))
-            g_warning("meld: could not load %s: %s", heif, g_module_error());
-        g_free(heif);
+        if (status == 0) deferred_heif = heif; else g_free(heif);
     }
     if (status != 0) return -1;
     vips_block_untrusted_set(TRUE);
@@ -145,14 +162,24 @@ int cmeld_copy_without_metadata(VipsImage *in, VipsImage **out) {
 
 // Neither call is variadic, but both set the error buffer when nothing matches;
 // Meld reports "unsupported format" itself, so the message is dropped here.
+// A file no loaded loader recognises may be HEIF: the deferred module is opened and the
+// lookup tried again.
 const char *cmeld_find_load_file(const char *path) {
     const char *name = vips_foreign_find_load(path);
+    if (!name && open_deferred_heif()) {
+        vips_error_clear();
+        name = vips_foreign_find_load(path);
+    }
     if (!name) vips_error_clear();
     return name;
 }
 
 const char *cmeld_find_load_buffer(const void *data, size_t length) {
     const char *name = vips_foreign_find_load_buffer(data, length);
+    if (!name && open_deferred_heif()) {
+        vips_error_clear();
+        name = vips_foreign_find_load_buffer(data, length);
+    }
     if (!name) vips_error_clear();
     return name;
 }
@@ -382,6 +409,7 @@ int cmeld_tiffsave(VipsImage *in, VipsTarget *target, VipsForeignTiffCompression
 
 int cmeld_heifsave(VipsImage *in, VipsTarget *target, int quality, int lossless,
                    VipsForeignHeifCompression compression, int effort, int bitdepth, int strip) {
+    open_deferred_heif();
     return vips_heifsave_target(in, target, "Q", quality, "lossless", lossless,
                                 "compression", compression, "effort", effort,
                                 "bitdepth", bitdepth, "strip", strip, NULL);
@@ -416,6 +444,7 @@ void *cmeld_target_copy_bytes(VipsTarget *target, size_t *length) {
 // An operation blocked by cmeld_init's vips_block_untrusted_set (libvips 8.14 flags jxlload
 // and jxlsave as untrusted) still has a type, but every call fails with "operation is blocked".
 int cmeld_has_operation(const char *nickname) {
+    if (strstr(nickname, "heif")) open_deferred_heif();
     GType type = vips_type_find("VipsOperation", nickname);
     if (!type) return 0;
     VipsOperationClass *klass = VIPS_OPERATION_CLASS(g_type_class_ref(type));

@@ -15,7 +15,8 @@
 
 /// vips_init plus Meld's process-wide policy (untrusted loaders blocked).
 /// With `only_needed_modules`, libvips' optional modules other than HEIF (ImageMagick, PDF,
-/// OpenSlide, JPEG XL, all of which Meld refuses anyway) are not loaded: see shims.c.
+/// OpenSlide, JPEG XL, all of which Meld refuses anyway) are not loaded, and HEIF's is opened
+/// only when a HEIF file may be involved (an unrecognised file, a HEIF save): see shims.c.
 int cmeld_init(const char *argv0, int only_needed_modules);
 /// Copies libvips' error buffer and clears it (the buffer is process-wide).
 /// Returns a malloc'd string the caller frees with cmeld_free, or NULL if empty.
