@@ -34,8 +34,9 @@ import Darwin
 /// Cost: proportional to the region of interest (the mask's bounding box, plus 2^(bands+1) pixels
 /// for multiband), not to the destination; the Poisson solve is banded (``PoissonSolver/fineBand``),
 /// so its fine-grid work follows the seam. Measured whole `meld blend` processes of a 1 MP and a
-/// 4 MP region into a 20 MP JPEG on a quiet 2-core machine: 0.41 s and 0.78 s (177 and 380 MB
-/// peak), of which decoding and encoding the JPEG take ≈ 0.17 s. Memory is about 75 bytes per
+/// 4 MP region into a 20 MP JPEG on a shared 2-core machine: 0.42 s and 0.96 s (178 and 381 MB
+/// peak; 0.29 and 0.24 of OpenCV's time in the same run), the destination decoding on its own
+/// thread while the mask and source are read, and the JPEG encoded in ≈ 60 ms. Memory is about 75 bytes per
 /// region pixel on top of the 8-bit decoded images. The solve stops when a multigrid cycle
 /// changes no value by more than ``tolerance`` (full scale = 1).
 public struct SeamlessClone: Sendable, Codable, Hashable {

@@ -48,8 +48,9 @@
 /// coarse levels take ≈ (2 × channels + 5) / 3 floats per fine cell (3.7 for RGB); banding adds
 /// about 2 bytes and (channels + 1) / 4 floats per fine cell.
 /// Measured (`meld blend`, default tolerance, the 1 MP and 4 MP elliptical regions of
-/// `Benchmarks/peers/blend.sh`): 5 cycles for both, the solve (with gathering and writing the
-/// values) 1.8–2.2 × faster banded than on the whole grid. The earlier solver (coarse grids without
+/// `Benchmarks/peers/blend.sh`): 4 cycles for both, banded, with two V-cycles on level 2 per
+/// cycle (5, or 6 with the region shrunk by 3 px, with one); the solve (with gathering and writing
+/// the values) 1.8–2.2 × faster banded than on the whole grid. The earlier solver (coarse grids without
 /// the cells that have a fixed child, V(2,2), started from the mean boundary value) took 8 and 9,
 /// its change falling by only ≈ 0.45 a cycle. On a synthetic 2000 × 2000 ellipse the start leaves
 /// a first change of ≈ 0.07 and the change then falls by ≈ 0.3–0.4 a cycle; V(2,2) needs one cycle
