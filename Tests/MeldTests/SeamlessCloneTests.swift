@@ -72,6 +72,8 @@ struct SeamlessCloneTests {
         #expect(plain[22, 24, 0] != before[22, 24, 0] && shrunk[22, 24, 0].bitPattern == before[22, 24, 0].bitPattern)
         #expect(shrunk[24, 24, 0].bitPattern == before[24, 24, 0].bitPattern)
         #expect(shrunk[32, 24, 0] != before[32, 24, 0])
+        // The region is shrunk in place on the clone's own copy: the caller's mask is untouched.
+        #expect(mask == Self.discMask(width: 30, height: 20, box: Rect(x: 4, y: 3, width: 20, height: 12)))
         let decoded = try JSONDecoder().decode(SeamlessClone.self, from: Data(#"{"mode":"normal","tolerance":0.001}"#.utf8))
         #expect(decoded.erode == 0 && decoded.mode == .normal)
         let roundTrip = try JSONDecoder().decode(SeamlessClone.self, from: JSONEncoder().encode(SeamlessClone(erode: 3)))
