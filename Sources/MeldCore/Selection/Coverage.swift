@@ -302,7 +302,6 @@ public enum Coverage {
         return out
     }
 
-    /// A worker's buffers for ``morphology(_:radius:schedule:)``.
     /// Shrinks the region `{ value ≥ threshold }` of a coverage in place by a disk of `radius`
     /// (``diskHalfWidths(radius:)``): its pixels within the disk of a pixel outside it are set to
     /// 0, the others keep their values. The image's edges do not shrink it, as in
@@ -379,6 +378,7 @@ public enum Coverage {
         return left
     }
 
+    /// A worker's buffers for ``morphology(_:radius:schedule:)``.
     final class MorphologyScratch: @unchecked Sendable {
         let capacity: Int
         let padded: UnsafeMutableBufferPointer<Float>
