@@ -98,7 +98,14 @@ struct BlendCommand: ParsableCommand {
             let destination = try Image(contentsOf: into, options: once)
             let maskImage = try Image(contentsOf: mask, options: once)
             // The mask is read while the destination decodes.
-            let result = try clone.apply(source: sourceImage, maskImage: maskImage, into: destination)
+            let result: Image
+            do throws(MeldError) {
+                result = try clone.apply(source: sourceImage, maskImage: maskImage, into: destination)
+            } catch where erode == nil && clone.erode > 0 && error.message.hasPrefix("erode:") {
+                // The shrink was not asked for: say which default did it and how to turn it off.
+                throw MeldError(error.kind, operation: error.operation,
+                                "the mask is too thin for the default \(clone.erode) px shrink (OpenCV's seam); pass --erode 0 to blend it as given")
+            }
             if Self.samePath(output.output, mask) {
                 throw MeldError(.outputIsInput, operation: "save", "\(output.output) is the mask; write to another path")
             }

@@ -50,6 +50,14 @@ struct BlendCommandTests {
             #expect(try blend("rgba.png", [], "d.png") == (try blend("rgba.png", ["--erode", "0"], "e.png")))
             #expect(try blend("rgb.png", ["--mode", "multiband"], "f.png") == (try blend("rgb.png", ["--mode", "multiband", "--erode", "0"], "g.png")))
             #expect(try blend("rgb.png", ["--mode", "mixed"], "h.png") == (try blend("rgb.png", ["--mode", "mixed", "--erode", "3"], "i.png")))
+            // A mask thinner than the default shrink: the error names the default and the way out.
+            var thin = Coverage.empty(width: 240, height: 160)
+            for y in 78..<83 { for x in 20..<220 { thin[x, y, 0] = 1 } }
+            try Image(raster: thin).write(to: folder + "/thin.png")
+            let r = try CLI.run(["blend", "rgb.png", "--into", Self.citrus, "--mask", "thin.png", "--center", "600,400", "-o", "t.png"], in: folder)
+            expectOneErrorLine(r, startingWith: "meld blend: ", containing: "too thin for the default 3 px shrink (OpenCV's seam); pass --erode 0")
+            #expect(try CLI.run(["blend", "rgb.png", "--into", Self.citrus, "--mask", "thin.png", "--center", "600,400", "-o", "t.png",
+                                 "--erode", "0"], in: folder).status == 0)
         }
     }
 
